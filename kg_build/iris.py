@@ -1,0 +1,76 @@
+"""Mint the graph's own IRIs from readable keys, and expand curated CURIEs."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from kg_build.prefixes import expand
+
+BASE = "https://w3id.org/ntrk-kg/"
+ID = BASE + "id/"
+GRAPH = BASE + "graph/"
+DATASET = URIRef(BASE + "dataset")
+
+GUIDE_GRAPH = URIRef(GRAPH + "guide")
+CURATION_GRAPH = URIRef(GRAPH + "curation")
+METADATA_GRAPH = URIRef(GRAPH + "metadata")
+ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
+
+
+def mint(*parts: str) -> URIRef:
+    """An instance IRI under ``id/`` from readable path parts.
+
+    >>> mint("fusion", "ETV6--NTRK3")
+    rdflib.term.URIRef('https://w3id.org/ntrk-kg/id/fusion/ETV6--NTRK3')
+    """
+    return URIRef(ID + "/".join(quote(p, safe="-._~") for p in parts))
+
+
+def curie(value: str) -> URIRef:
+    """The IRI of a curated CURIE (checked beforehand by ``curation.load``)."""
+    iri = expand(value)
+    if iri is None:
+        raise ValueError(f"unknown prefix in {value!r}")
+    return URIRef(iri)
+
+
+def guide(doc: str) -> URIRef:
+    return mint("guide", doc)
+
+
+def section(doc: str, key: str) -> URIRef:
+    return mint("guide", doc, "section", key)
+
+
+def reference(doc: str, number: str) -> URIRef:
+    return mint("guide", doc, "reference", number)
+
+
+def band(doc: str, key: str) -> URIRef:
+    return mint("guide", doc, "band", key)
+
+
+def statement(doc: str, key: str) -> URIRef:
+    return mint("guide", doc, "statement", key)
+
+
+def fusion(key: str) -> URIRef:
+    return mint("fusion", key)
+
+
+def fusion_protein(key: str) -> URIRef:
+    return mint("fusion-protein", key)
+
+
+def tumour_type(key: str) -> URIRef:
+    return mint("tumour-type", key)
+
+
+def pathway(key: str) -> URIRef:
+    return mint("pathway", key)
+
+
+def process(key: str) -> URIRef:
+    return mint("process", key)

@@ -1,0 +1,73 @@
+"""The build: curated tables -> checked dataset -> every export format, written atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset
+
+from kg_build import curation, export
+from kg_build.builder import build_dataset
+from kg_build.checks import undeclared_terms
+from kg_build.errors import ValidationFailure
+from kg_build.paths import DATA_DIR, ONTOLOGY_FILE
+
+DEFAULT_OUT = Path("build")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the dataset and the files written (name -> sha256)."""
+
+    dataset: Dataset
+    out_dir: Path
+    outputs: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def input_files(cur: curation.Curated) -> dict[str, Path]:
+    """The inputs a build reads, keyed by a stable name (recorded with their sha256)."""
+    files = {f"data/{p.name}": p for p in cur.files()}
+    files["data/metadata.ttl"] = DATA_DIR / "metadata.ttl"
+    files["ontology/ntrk.ttl"] = ONTOLOGY_FILE
+    return files
+
+
+def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
+    """Load and check the curated tables, build the dataset and check its vocabulary."""
+    cur = curation.load(data_dir)
+    ds = build_dataset(cur)
+    bad = undeclared_terms(ds)
+    if bad:
+        raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))
+    bnodes = export.blank_nodes(ds)
+    if bnodes:
+        raise ValidationFailure(f"the graph holds {len(bnodes)} triples with blank nodes; it must hold none")
+    return cur, ds
+
+
+def build(
+    out_dir: Path = DEFAULT_OUT,
+    formats: tuple[str, ...] = tuple(export.FORMATS),
+    data_dir: Path | None = None,
+) -> BuildResult:
+    """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
+
+    Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
+    """
+    cur, ds = assemble(data_dir)
+    outputs: list[export.Output] = []
+    for fmt in formats:
+        name = export.FORMATS[fmt][0]
+        outputs.append(export.Output(name, export.serialise(ds, fmt)))
+    if "jsonld" in formats:
+        import json
+
+        ctx = json.dumps(export.jsonld_context(), indent=1, sort_keys=True) + "\n"
+        outputs.append(export.Output(export.CONTEXT_FILE, ctx.encode("utf-8")))
+    digests = {o.name: export.sha256(o.data) for o in outputs}
+    inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
+    outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests)))
+    export.write_atomically(out_dir, outputs)
+    return BuildResult(ds, out_dir, digests)
