@@ -60,10 +60,7 @@ def load_dataset(files: list[Path], syntax: str | None = None) -> Dataset:
             raise UsageError(f"{path}: no such file")
         fmt = syntax or guess_syntax(path)
         try:
-            if fmt in QUAD_SYNTAXES:
-                ds.parse(path, format=fmt)
-            else:
-                ds.default_graph.parse(path, format=fmt) if hasattr(ds, "default_graph") else ds.parse(path, format=fmt)
+            ds.parse(path, format=fmt)
         except Exception as exc:  # rdflib raises many unrelated types for syntax errors
             raise UsageError(f"{path}: not valid {fmt}: {_where(exc)}") from exc
     return ds

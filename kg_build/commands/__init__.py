@@ -1,0 +1,1 @@
+"""One module per ``ntrk-kg`` subcommand; each exposes a click command named ``command``."""

@@ -1,0 +1,37 @@
+"""``ntrk-kg build``: build the graph and write every export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg_build.cli_common import data_option, errors_to_exit, out_option
+
+FORMAT_NAMES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
+
+
+@click.command("build")
+@out_option
+@data_option
+@click.option(
+    "--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
+    help="Export format; repeat for several (default: all).",
+)
+@errors_to_exit
+def command(out_dir: Path, data_dir: Path | None, formats: tuple[str, ...]) -> None:
+    """Build the graph from the curated tables and write every export to OUT.
+
+    Outputs are written only if the whole build succeeds, so a failed build leaves the
+    previous one untouched.
+    """
+    from kg_build import export, pipeline
+
+    result = pipeline.build(out_dir, formats or FORMAT_NAMES, data_dir)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    graphs = {str(g.identifier): len(g) for g in result.dataset.graphs() if len(g)}
+    click.echo(f"built {sum(graphs.values())} quads in {len(graphs)} named graphs")
+    for name in sorted(result.outputs):
+        click.echo(f"  {out_dir / name}")
+    click.echo(f"  {out_dir / export.MANIFEST_FILE}")
