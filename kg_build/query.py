@@ -23,11 +23,7 @@ GROUP_CONCAT, whose order SPARQL leaves open) have their items sorted.
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -248,6 +244,10 @@ class RemoteEngine:
         self.timeout = timeout
 
     def _post(self, text: str, accept: str) -> tuple[str, bytes]:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
         data = urllib.parse.urlencode({"query": text}).encode("utf-8")
         request = urllib.request.Request(
             self.endpoint, data=data, method="POST",
@@ -266,6 +266,8 @@ class RemoteEngine:
             raise EndpointError(f"cannot reach the SPARQL endpoint {self.endpoint}: {reason}") from exc
 
     def run(self, text: str, bindings: dict[str, Term] | None = None, name: str = "query") -> Result:
+        import json
+
         form = _form(text, name)
         text = _values(text, bindings or {}, name)
         if form in ("select", "ask"):

@@ -137,3 +137,13 @@ def test_readme_catalogue_table_is_fresh() -> None:
     assert m, "README.md has no <!-- catalogue:start --> ... <!-- catalogue:end --> block"
     assert m.group(1) == catalogue.markdown_table(catalogue.load()), \
         "the README's query table is stale: regenerate it with 'ntrk-kg query list --markdown'"
+
+
+def test_readme_query_examples_show_real_output(built_dir: Path) -> None:
+    section = README.read_text(encoding="utf-8").split("## Queries", 1)[1]
+    examples = re.findall(r"```console\n\$ (ntrk-kg [^\n]*)\n(.*?)```", section, re.S)
+    assert len(examples) >= 2
+    for command, shown in examples:
+        args = command.split()[1:] + ["--out", str(built_dir)]
+        code, out, _ = cli(*args)
+        assert code == 0 and out.replace("\r\n", "\n") == shown, command
