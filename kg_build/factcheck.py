@@ -157,6 +157,21 @@ def rule_finding_key(result: RuleResult) -> str:
     return f"rule-{_local_key(str(result.source_shape))}--{_local_key(str(result.focus_node))}"
 
 
+def rule_results(results: Iterable[object]) -> list[RuleResult]:
+    """The warnings and notes of a validation report, as rule results (violations fail the build instead).
+
+    Accepts results whose ``severity`` is a SHACL severity IRI or its local name ("Warning").
+    """
+    out = []
+    for r in results:
+        severity = getattr(r, "severity")
+        if not isinstance(severity, URIRef):
+            severity = SH[str(severity)]
+        if severity in (SH.Warning, SH.Info):
+            out.append(RuleResult(severity, getattr(r, "focus_node"), getattr(r, "source_shape"), str(getattr(r, "message"))))
+    return out
+
+
 def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef]:
     """Turn validation results about guide statements into findings of kind internal inconsistency.
 
