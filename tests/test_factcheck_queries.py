@@ -71,3 +71,14 @@ def test_statement_evidence_takes_an_iri_or_a_key_and_injection_matches_nothing(
     by_iri = run(dataset, "statement-evidence", {"statement": "https://w3id.org/ntrk-kg/id/guide/ntrk-guide/statement/prevalence-soft-tissue-sarcoma"})
     assert by_key == by_iri and by_key[1]
     assert run(dataset, "statement-evidence", {"statement": 'x" } ; DROP ALL ; #'})[1] == []
+
+
+def test_readme_rows_of_quality_findings_are_real(dataset: Dataset) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The first rows of `quality-findings`", 1)[1].split("\n\n", 2)[1]
+    shown = [[c.strip() for c in line.strip("|").split("|")] for line in block.splitlines()[2:]]
+    assert len(shown) == 5
+    _, rows = run(dataset, "quality-findings", {})
+    real = {(c[1], c[2], c[0].removeprefix("ntrkkg:finding/"), c[6]) for c in (r.split("\t") for r in rows)}
+    for severity, kind, finding, evidence in shown:
+        assert (severity, kind, finding, evidence) in real, finding
