@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from kg_build import pipeline
+from kg_build import pipeline, query
 from kg_build.paths import DATA_DIR
 
 
@@ -30,6 +30,18 @@ def dataset(built_dir: Path) -> Dataset:
     ds = Dataset(default_union=True)
     ds.parse(built_dir / "ntrk-kg.nq", format="nquads")
     return ds
+
+
+@pytest.fixture(scope="session")
+def oxigraph(built_dir: Path) -> query.OxigraphEngine:
+    """The default query engine over the build (its N-Quads in an in-memory Oxigraph store)."""
+    return query.engine_for("oxigraph", built_dir)
+
+
+@pytest.fixture(scope="session")
+def rdflib_engine(built_dir: Path) -> query.RdflibEngine:
+    """The rdflib query engine over the same build."""
+    return query.engine_for("rdflib", built_dir)
 
 
 @pytest.fixture()
@@ -54,7 +66,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to rewrite golden files (``pytest --update-golden``)."""
     return bool(request.config.getoption("--update-golden"))
-
 
 
 class SparqlEndpoint:

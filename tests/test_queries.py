@@ -29,6 +29,9 @@ CONTRACT = {
     "fusions-with-gene": ["fusion", "fusion_label", "role", "partner_symbol"],
     "tumour-type-mappings": ["tumour_label", "predicate", "target", "target_label"],
     "dataset-summary": ["graph", "class", "instances"],
+    "quality-findings": ["finding", "severity", "kind", "statement", "subject_label", "message", "evidence"],
+    "statement-evidence": ["statement_label", "reference", "reference_label", "verification_status",
+                           "finding", "kind", "severity", "message"],
 }
 PER_FILE = [pytest.param(p, id=p.stem) for p in QUERY_FILES]
 
@@ -36,16 +39,6 @@ PER_FILE = [pytest.param(p, id=p.stem) for p in QUERY_FILES]
 def _sorted_tsv(text: str) -> str:
     header, *rows = text.rstrip("\n").split("\n")
     return "\n".join([header, *sorted(r for r in rows if r)]) + "\n"
-
-
-@pytest.fixture(scope="session")
-def oxigraph(built_dir: Path) -> query.OxigraphEngine:
-    return query.engine_for("oxigraph", built_dir)
-
-
-@pytest.fixture(scope="session")
-def rdflib_engine(built_dir: Path) -> query.RdflibEngine:
-    return query.engine_for("rdflib", built_dir)
 
 
 def run(engine: object, name: str, **values: str) -> query.Result:
@@ -215,7 +208,8 @@ INJECTION = 'x" } ; DROP ALL ; #'
 
 
 @pytest.mark.parametrize("name,param", [("fusion-partners", "gene"), ("fusions-with-gene", "gene"),
-                                        ("evidence-for-tumour-type", "tumour"), ("statements-about", "subject")])
+                                        ("evidence-for-tumour-type", "tumour"), ("statements-about", "subject"),
+                                        ("statement-evidence", "statement")])
 def test_injection_is_just_a_value_that_matches_nothing(oxigraph: query.OxigraphEngine, rdflib_engine: query.RdflibEngine,
                                                         name: str, param: str) -> None:
     before = len(oxigraph.store)
