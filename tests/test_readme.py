@@ -61,3 +61,18 @@ def test_bad_input_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert result.exit_code == 2
     assert result.output.splitlines() == example("ntrk-kg build --data my-data")
     assert not os.path.exists(tmp_path / "build")
+
+
+def test_fact_check_examples_show_real_output(built_dir: Path) -> None:
+    """Each example of the fact-check section is real: all of its output, or its first lines and '...'."""
+    section = README.read_text(encoding="utf-8").split("## Fact check", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"```console\n\$ ntrk-kg (query [^\n]*)\n(.*?)```", section, re.S)
+    assert len(examples) == 2
+    for command, shown in examples:
+        result = CliRunner().invoke(main, command.split() + ["--out", str(built_dir)])
+        assert result.exit_code == 0, result.output
+        lines, real = shown.rstrip("\n").splitlines(), result.output.splitlines()
+        if lines[-1] == "...":
+            lines = lines[:-1]
+            real = real[: len(lines)]
+        assert real == lines, command
