@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg_build import __version__, iris
@@ -313,7 +314,9 @@ class _Builder:
         m.add((iris.DATASET, OWL.versionInfo, Literal(__version__)))
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
-        for triple in ontology_graph():
+        # OWL class expressions are blank nodes by the OWL 2 RDF mapping; label them canonically
+        # (from the graph's structure) so every export is byte-identical across runs.
+        for triple in to_canonical_graph(ontology_graph()):
             self.ontology.add(triple)
 
     def build(self) -> Dataset:

@@ -17,6 +17,8 @@ GUIDE_GRAPH = URIRef(GRAPH + "guide")
 CURATION_GRAPH = URIRef(GRAPH + "curation")
 METADATA_GRAPH = URIRef(GRAPH + "metadata")
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
+INFERRED_GRAPH = URIRef(GRAPH + "inferred")
+"""Types a reasoner inferred for the graph's individuals (see ``kg_build.reasoning``)."""
 
 
 def mint(*parts: str) -> URIRef:
