@@ -36,3 +36,29 @@ def data_copy(tmp_path: Path) -> Path:
         if f.is_file():
             (target / f.name).write_bytes(f.read_bytes())
     return target
+
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="Rewrite the golden files under tests/golden from the current results.",
+    )
+
+
+@pytest.fixture()
+def golden(request: pytest.FixtureRequest):
+    """Compare sorted text lines with ``tests/golden/<name>``; rewrite it with ``--update-golden``."""
+
+    def check(name: str, lines: list[str]) -> None:
+        path = GOLDEN_DIR / name
+        text = "".join(f"{line}\n" for line in sorted(lines))
+        if request.config.getoption("--update-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.is_file(), f"missing golden file {path}; run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), f"result differs from golden {path.name}"
+
+    return check
