@@ -12,6 +12,7 @@ from kg_build import __version__, iris
 from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
+from kg_build.sssom import mapping_rows
 from kg_build.tables import Row
 from kg_build.values import Range
 from kg_build.vocab import T, ontology_graph
@@ -164,8 +165,6 @@ class _Builder:
                               ("mane_select_refseq", T.maneSelectRefSeq)):
                 if r[col]:
                     c.add((node, prop, Literal(r[col])))
-            for col in ("ncbigene_id", "ensembl_id"):
-                c.add((node, SKOS.exactMatch, self._xref(c, node, r[col])))
         for r in self.cur["proteins"]:
             node = self.proteins[r["symbol"]]
             g.add((node, RDF.type, T.TRKReceptor))
@@ -206,12 +205,12 @@ class _Builder:
             self._xref(c, iris.curie(r["curie"]), r["curie"], r["label"])
 
     def mappings(self) -> None:
+        """The mapping set (curated mappings and HGNC's gene cross-references) as triples."""
         c = self.curation
-        for r in self.cur["mappings"]:
-            subject = iris.curie(r["subject_id"])
-            predicate = iris.curie(r["predicate_id"])
-            target = self._xref(c, subject, r["object_id"], r["object_label"])
-            c.add((subject, predicate, target))
+        for m in mapping_rows(self.cur):
+            subject = iris.curie(m.subject_id)
+            target = self._xref(c, subject, m.object_id, m.object_label)
+            c.add((subject, iris.curie(m.predicate_id), target))
 
     def prevalence(self) -> None:
         g = self.guide

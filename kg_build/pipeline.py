@@ -81,6 +81,9 @@ def build(
 
         ctx = json.dumps(export.jsonld_context(), indent=1, sort_keys=True) + "\n"
         outputs.append(export.Output(export.CONTEXT_FILE, ctx.encode("utf-8")))
+    from kg_build import sssom
+
+    outputs.append(export.Output(sssom.SSSOM_FILE, sssom.render(sssom.mapping_rows(cur))))
     digests = {o.name: export.sha256(o.data) for o in outputs}
     inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
     outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
