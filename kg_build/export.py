@@ -96,7 +96,11 @@ def _sorted_lines(data: bytes) -> bytes:
 def _json_sorted(value: object) -> object:
     """Sort JSON-LD node arrays (unordered sets in JSON-LD) by their canonical JSON text."""
     if isinstance(value, dict):
-        return {k: _json_sorted(v) for k, v in sorted(value.items())}
+        # An RDF list ({"@list": [...]}, e.g. an OWL intersection) is ordered: keep its order.
+        return {
+            k: [_json_sorted(x) for x in v] if k == "@list" and isinstance(v, list) else _json_sorted(v)
+            for k, v in sorted(value.items())
+        }
     if isinstance(value, list):
         items = [_json_sorted(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))

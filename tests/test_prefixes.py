@@ -14,8 +14,9 @@ from kg_build.prefixes import compress, expand, prefix_records
 
 LOCAL = {"ntrk", "ntrkkg", "ntrkgraph"}
 """This project's own namespaces; Bioregistry has no entry for them (and must not: a test checks)."""
-CASE_ONLY = {"HGNC": "hgnc"}
-"""Prefixes whose case differs from Bioregistry's preferred prefix: HGNC writes its identifiers HGNC:8031."""
+CASE_ONLY = {"HGNC": "hgnc", "cito": "CiTO"}
+"""Prefixes whose case differs from Bioregistry's preferred prefix: HGNC writes its identifiers
+HGNC:8031, and the SPAR ontologies write CiTO terms cito:citesAsEvidence."""
 LINK_PREDICATES = {URIRef("http://schema.org/url"), RDFS.seeAlso, DCTERMS.license, OWL.versionIRI}
 """A web page (a guide's URL, a reference's landing page, a licence) may be linked only by these."""
 NAMED_DOCUMENTS = {URIRef("https://w3id.org/ntrk-kg/ontology"), iris.DATASET}
