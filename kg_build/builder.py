@@ -8,7 +8,8 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIR
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg_build import __version__, iris
+from kg_build import __version__, catalogue, iris
+from kg_build.catalogue_rdf import add_catalogue
 from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
@@ -313,6 +314,7 @@ class _Builder:
         m.add((iris.DATASET, OWL.versionInfo, Literal(__version__)))
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
+        add_catalogue(m, catalogue.load())
         # OWL class expressions are blank nodes by the OWL 2 RDF mapping; label them canonically
         # (from the graph's structure) so every export is byte-identical across runs.
         for triple in to_canonical_graph(ontology_graph()):
