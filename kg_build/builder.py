@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg_build import __version__, catalogue, iris
@@ -12,6 +13,7 @@ from kg_build.catalogue_rdf import add_catalogue
 from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
+from kg_build.sssom import mapping_rows
 from kg_build.tables import Row
 from kg_build.values import Range, canonical_decimal
 from kg_build.vocab import T, ontology_graph
@@ -164,8 +166,6 @@ class _Builder:
                               ("mane_select_refseq", T.maneSelectRefSeq)):
                 if r[col]:
                     c.add((node, prop, Literal(r[col])))
-            for col in ("ncbigene_id", "ensembl_id"):
-                c.add((node, SKOS.exactMatch, self._xref(c, node, r[col])))
         for r in self.cur["proteins"]:
             node = self.proteins[r["symbol"]]
             g.add((node, RDF.type, T.TRKReceptor))
@@ -206,12 +206,12 @@ class _Builder:
             self._xref(c, iris.curie(r["curie"]), r["curie"], r["label"])
 
     def mappings(self) -> None:
+        """The mapping set (curated mappings and HGNC's gene cross-references) as triples."""
         c = self.curation
-        for r in self.cur["mappings"]:
-            subject = iris.curie(r["subject_id"])
-            predicate = iris.curie(r["predicate_id"])
-            target = self._xref(c, subject, r["object_id"], r["object_label"])
-            c.add((subject, predicate, target))
+        for m in mapping_rows(self.cur):
+            subject = iris.curie(m.subject_id)
+            target = self._xref(c, subject, m.object_id, m.object_label)
+            c.add((subject, iris.curie(m.predicate_id), target))
 
     def prevalence(self) -> None:
         g = self.guide
@@ -315,7 +315,9 @@ class _Builder:
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
         add_catalogue(m, catalogue.load())
-        for triple in ontology_graph():
+        # OWL class expressions are blank nodes by the OWL 2 RDF mapping; label them canonically
+        # (from the graph's structure) so every export is byte-identical across runs.
+        for triple in to_canonical_graph(ontology_graph()):
             self.ontology.add(triple)
 
     def build(self) -> Dataset:

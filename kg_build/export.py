@@ -70,9 +70,17 @@ def union_graph(ds: Dataset) -> Graph:
     return out
 
 
-def blank_nodes(ds: Dataset) -> list[tuple[Node, Node, Node]]:
-    """Triples that hold a blank node (the graph must have none)."""
-    return [(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None)) if isinstance(s, BNode) or isinstance(o, BNode)]
+def blank_nodes(ds: Dataset, skip_graphs: Iterable[URIRef] = ()) -> list[tuple[Node, Node, Node]]:
+    """Triples that hold a blank node (the data must have none), outside ``skip_graphs``.
+
+    The ontology graph is skipped by the build: OWL class expressions (restrictions, lists) are
+    blank nodes by the OWL 2 RDF mapping, and are labelled canonically so exports stay stable.
+    """
+    skip = set(skip_graphs)
+    return [
+        (s, p, o) for s, p, o, g in ds.quads((None, None, None, None))
+        if g not in skip and (isinstance(s, BNode) or isinstance(o, BNode))
+    ]
 
 
 def jsonld_context() -> dict[str, object]:
@@ -88,7 +96,11 @@ def _sorted_lines(data: bytes) -> bytes:
 def _json_sorted(value: object) -> object:
     """Sort JSON-LD node arrays (unordered sets in JSON-LD) by their canonical JSON text."""
     if isinstance(value, dict):
-        return {k: _json_sorted(v) for k, v in sorted(value.items())}
+        # An RDF list ({"@list": [...]}, e.g. an OWL intersection) is ordered: keep its order.
+        return {
+            k: [_json_sorted(x) for x in v] if k == "@list" and isinstance(v, list) else _json_sorted(v)
+            for k, v in sorted(value.items())
+        }
     if isinstance(value, list):
         items = [_json_sorted(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))

@@ -19,6 +19,8 @@ METADATA_GRAPH = URIRef(GRAPH + "metadata")
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
 FACTCHECK_GRAPH = URIRef(GRAPH + "factcheck")
 CONTEXT_GRAPH = URIRef(GRAPH + "context")
+INFERRED_GRAPH = URIRef(GRAPH + "inferred")
+"""Types a reasoner inferred for the graph's individuals (see ``kg_build.reasoning``)."""
 
 
 def mint(*parts: str) -> URIRef:

@@ -11,6 +11,7 @@ from kg_build import catalogue, curation, export, factcheck
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
+from kg_build.iris import ONTOLOGY_GRAPH
 from kg_build.paths import DATA_DIR, ONTOLOGY_FILE
 
 DEFAULT_OUT = Path("build")
@@ -53,7 +54,7 @@ def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
     bad = undeclared_terms(ds)
     if bad:
         raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))
-    bnodes = export.blank_nodes(ds)
+    bnodes = export.blank_nodes(ds, skip_graphs=(ONTOLOGY_GRAPH,))
     if bnodes:
         raise ValidationFailure(f"the graph holds {len(bnodes)} triples with blank nodes; it must hold none")
     return cur, ds
@@ -63,12 +64,26 @@ def build(
     out_dir: Path = DEFAULT_OUT,
     formats: tuple[str, ...] = tuple(export.FORMATS),
     data_dir: Path | None = None,
+    reason: bool = True,
+    reasoner: str = "auto",
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
-    Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
+    With ``reason``, a reasoner (``reasoner``: ``auto``, ``hermit`` or ``owlrl``, see
+    ``kg_build.reasoning``) checks consistency and adds the inferred-types graph; an inconsistent
+    graph stops the build. Nothing is written unless the whole build succeeds; a failed build
+    leaves ``out_dir`` as it was.
     """
     cur, ds = assemble(data_dir)
+    warnings: list[str] = []
+    extra: dict[str, object] = {}
+    if reason:
+        from kg_build import reasoning
+
+        inferred = reasoning.reason(ds, reasoner)
+        reasoning.add_inferred_graph(ds, inferred)
+        warnings.extend(inferred.notes)
+        extra["reasoner"] = inferred.engine
     outputs: list[export.Output] = []
     for fmt in formats:
         name = export.FORMATS[fmt][0]
@@ -78,8 +93,11 @@ def build(
 
         ctx = json.dumps(export.jsonld_context(), indent=1, sort_keys=True) + "\n"
         outputs.append(export.Output(export.CONTEXT_FILE, ctx.encode("utf-8")))
+    from kg_build import sssom
+
+    outputs.append(export.Output(sssom.SSSOM_FILE, sssom.render(sssom.mapping_rows(cur))))
     digests = {o.name: export.sha256(o.data) for o in outputs}
     inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
-    outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests)))
+    outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
     export.write_atomically(out_dir, outputs)
-    return BuildResult(ds, out_dir, digests)
+    return BuildResult(ds, out_dir, digests, warnings)

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from kg_build.catalogue import LIST_SEPARATOR
 from kg_build.errors import KgError, UsageError
 from kg_build.params import XSD, canonical_decimal
-from kg_build.sparql_text import query_form, with_values
+from kg_build.sparql_text import query_form, with_service_iris, with_values
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 ENGINES = ("oxigraph", "rdflib")
@@ -115,7 +115,19 @@ def _form(text: str, name: str) -> str:
     return form.lower()
 
 
+def _services(text: str, bindings: dict[str, Term] | None) -> str:
+    """Put IRI-valued parameters used as ``SERVICE ?name`` in place (see ``with_service_iris``)."""
+    iris = {k: str(v) for k, v in (bindings or {}).items() if isinstance(v, ox.NamedNode)}
+    return with_service_iris(text, iris) if iris else text
+
+
+def _service_error(exc: Exception, name: str) -> "EndpointError":
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return EndpointError(f"{name}: a SERVICE endpoint of the query could not be queried: {detail}")
+
+
 def _values(text: str, bindings: dict[str, Term], name: str) -> str:
+    text = _services(text, bindings)
     try:
         return with_values(text, {k: str(v) for k, v in bindings.items()})
     except ValueError as exc:
@@ -139,13 +151,16 @@ class OxigraphEngine:
             raise _syntax_error(exc, name) from exc
         except OSError as exc:  # pragma: no cover - store I/O
             raise UsageError(f"{name}: the store could not be read: {exc}") from exc
-        if isinstance(answer, ox.QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            rows = [tuple(sol[v] for v in variables) for sol in answer]
-            return Result("select", variables, rows)
-        if isinstance(answer, ox.QueryBoolean):
-            return Result("ask", boolean=bool(answer))
-        return Result(form, triples=list(answer))
+        try:
+            if isinstance(answer, ox.QuerySolutions):
+                variables = tuple(v.value for v in answer.variables)
+                rows = [tuple(sol[v] for v in variables) for sol in answer]
+                return Result("select", variables, rows)
+            if isinstance(answer, ox.QueryBoolean):
+                return Result("ask", boolean=bool(answer))
+            return Result(form, triples=list(answer))
+        except OSError as exc:  # raised while evaluating, e.g. a SERVICE endpoint out of reach
+            raise _service_error(exc, name) from exc
 
 
 def _from_rdflib(term: Any) -> Term | None:
@@ -194,9 +209,12 @@ class RdflibEngine:
         form = _form(text, name)
         init = {k: _to_rdflib(v) for k, v in (bindings or {}).items()}
         try:
-            answer = self.dataset.query(text, initBindings=init)
+            answer = self.dataset.query(_services(text, bindings), initBindings=init)
+            answer.bindings  # evaluate now, so a SERVICE failure surfaces here
         except ParseException as exc:
             raise _syntax_error(exc, name) from exc
+        except OSError as exc:
+            raise _service_error(exc, name) from exc
         if answer.type == "SELECT":
             variables = tuple(str(v) for v in answer.vars)
             rows = [tuple(_from_rdflib(r[i]) for i in range(len(variables))) for r in answer]

@@ -95,3 +95,30 @@ def with_values(text: str, terms: Mapping[str, str]) -> str:
     names = " ".join(f"?{n}" for n in terms)
     row = " ".join(terms.values())
     return f"{text[:pos + 1]} VALUES ({names}) {{ ({row}) }}\n{text[pos + 1:]}"
+
+
+def with_service_iris(text: str, terms: Mapping[str, str]) -> str:
+    """The query with ``SERVICE ?name`` turned into ``SERVICE <iri>`` for IRI-valued parameters.
+
+    No engine binds the endpoint of a ``SERVICE`` from inline data or initial bindings (Oxigraph
+    reports it unbound, rdflib silently answers nothing), so an endpoint parameter is the one
+    place a value reaches the text: only an IRI term already checked and serialised as ``<...>``,
+    and only in the ``SERVICE`` position; every other use of the variable stays bound as usual.
+
+    >>> with_service_iris("SELECT * WHERE { SERVICE SILENT ?endpoint { ?s ?p ?o } }",
+    ...                   {"endpoint": "<https://sparql.uniprot.org/sparql>"})
+    'SELECT * WHERE { SERVICE SILENT <https://sparql.uniprot.org/sparql> { ?s ?p ?o } }'
+    """
+    out, last, previous = [], 0, []
+    for kind, tok, pos in tokens(text):
+        if kind == "comment":
+            continue
+        if kind == "var" and tok[1:] in terms and terms[tok[1:]].startswith("<"):
+            words = [w.upper() for w in previous[-2:]]
+            if words[-1:] == ["SERVICE"] or words == ["SERVICE", "SILENT"]:
+                out.append(text[last:pos])
+                out.append(terms[tok[1:]])
+                last = pos + len(tok)
+        previous.append(tok)
+    out.append(text[last:])
+    return "".join(out)

@@ -68,6 +68,25 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+@pytest.fixture()
+def golden(update_golden: bool):
+    """Compare sorted text lines with ``tests/golden/<name>``; rewrite it with ``--update-golden``."""
+
+    def check(name: str, lines: list[str]) -> None:
+        path = GOLDEN_DIR / name
+        text = "".join(f"{line}\n" for line in sorted(lines))
+        if update_golden:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.is_file(), f"missing golden file {path}; run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), f"result differs from golden {path.name}"
+
+    return check
+
+
 class SparqlEndpoint:
     """A SPARQL 1.1 Protocol endpoint on 127.0.0.1 over a pyoxigraph store, run in a thread."""
 
@@ -123,3 +142,85 @@ class SparqlEndpoint:
 def sparql_endpoint(built_dir: Path) -> Iterator[type[SparqlEndpoint]]:
     """The ``SparqlEndpoint`` class, for tests that start one over a store of the build."""
     yield SparqlEndpoint
+
+
+FEDERATION_FIXTURES = Path(__file__).parent / "fixtures" / "federation"
+PUBLIC_ENDPOINTS = {
+    "https://sparql.uniprot.org/sparql": "uniprot.ttl",
+    "https://query.wikidata.org/sparql": "wikidata.ttl",
+}
+
+
+def _oxigraph_binary() -> str | None:
+    import shutil
+    import sys
+
+    return shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def federation_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Local Oxigraph servers standing in for UniProt's and Wikidata's endpoints: public URL -> local URL.
+
+    Each serves a small fixture in that endpoint's own vocabulary (tests/fixtures/federation/).
+    The ``oxigraph`` server binary comes with the ``oxigraph`` package (test extra).
+    """
+    import os
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = _oxigraph_binary()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the oxigraph server binary is missing (pip install oxigraph)")
+        pytest.skip("the oxigraph server binary is missing (pip install oxigraph)")
+    servers, urls = [], {}
+    try:
+        for public, fixture in sorted(PUBLIC_ENDPOINTS.items()):
+            location = tmp_path_factory.mktemp(fixture.split(".")[0] + "-store")
+            subprocess.run([binary, "load", "--location", str(location), "--file", str(FEDERATION_FIXTURES / fixture)],
+                           check=True, capture_output=True)
+            port = _free_port()
+            servers.append(subprocess.Popen(
+                [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))
+            url = f"http://127.0.0.1:{port}/query"
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                pytest.fail(f"the local oxigraph server for {fixture} did not start")
+            urls[public] = url
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.fixture()
+def example_values(request: pytest.FixtureRequest):
+    """``values(query)``: a catalogue query's example values, where a public SPARQL endpoint
+    (UniProt's, Wikidata's) is replaced by its local stand-in, so no test needs the network."""
+
+    def values(query) -> dict[str, str]:
+        out = dict(query.examples())
+        for p in query.params:
+            if out.get(p.name, p.default) in PUBLIC_ENDPOINTS:
+                out[p.name] = request.getfixturevalue("federation_endpoints")[out.get(p.name, p.default)]
+        return out
+
+    return values

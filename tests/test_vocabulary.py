@@ -45,6 +45,8 @@ def test_every_declared_term_is_used_by_the_data_or_is_a_parent_of_a_used_term(d
             used.add(o)
     onto = ontology_graph()
     used |= {c for i in used & individuals for c in onto.objects(i, RDF.type)}
+    # An inverse property is used by the defined classes' restrictions, never written as data.
+    used |= {s for s, o in onto.subject_objects(OWL.inverseOf) if o in used}
     parents = {o for s in used for o in onto.transitive_objects(s, RDFS.subClassOf)}
     parents |= {o for s in used for o in onto.transitive_objects(s, RDFS.subPropertyOf)}
     ours = {t for t in declared_terms() if str(t).startswith(NTRK)}

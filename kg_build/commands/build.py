@@ -18,16 +18,27 @@ FORMAT_NAMES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
     "--format", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
     help="Export format; repeat for several (default: all).",
 )
+@click.option(
+    "--reason/--no-reason", default=True, show_default=True,
+    help="Check the graph with an OWL reasoner and write the inferred types to their own named graph.",
+)
+@click.option(
+    "--reasoner", type=click.Choice(("auto", "hermit", "owlrl")), default="auto", show_default=True,
+    help="auto: HermiT when java is on PATH, else the OWL 2 RL closure (owlrl).",
+)
 @errors_to_exit
-def command(out_dir: Path, data_dir: Path | None, formats: tuple[str, ...]) -> None:
+def command(
+    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool, reasoner: str
+) -> None:
     """Build the graph from the curated tables and write every export to OUT.
 
     Outputs are written only if the whole build succeeds, so a failed build leaves the
-    previous one untouched.
+    previous one untouched. An inconsistent ontology or data stops the build (exit 1) with the
+    individuals and disjoint classes at fault.
     """
     from kg_build import export, pipeline
 
-    result = pipeline.build(out_dir, formats or FORMAT_NAMES, data_dir)
+    result = pipeline.build(out_dir, formats or FORMAT_NAMES, data_dir, reason=reason, reasoner=reasoner)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     graphs = {str(g.identifier): len(g) for g in result.dataset.graphs() if len(g)}
