@@ -7,11 +7,11 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import curation, export
+from kg_build import curation, export, validation
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
-from kg_build.paths import DATA_DIR, ONTOLOGY_FILE
+from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
 
 DEFAULT_OUT = Path("build")
 
@@ -31,6 +31,7 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     files = {f"data/{p.name}": p for p in cur.files()}
     files["data/metadata.ttl"] = DATA_DIR / "metadata.ttl"
     files["ontology/ntrk.ttl"] = ONTOLOGY_FILE
+    files["ontology/shapes.ttl"] = SHAPES_FILE
     return files
 
 
@@ -55,8 +56,11 @@ def build(
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
     Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
+    The graph is validated against the SHACL shapes first: a violation stops the build before
+    anything is written; warnings (doubts about the source) are returned and kept in the manifest.
     """
     cur, ds = assemble(data_dir)
+    report = check_shapes(ds)
     outputs: list[export.Output] = []
     for fmt in formats:
         name = export.FORMATS[fmt][0]
@@ -68,6 +72,28 @@ def build(
         outputs.append(export.Output(export.CONTEXT_FILE, ctx.encode("utf-8")))
     digests = {o.name: export.sha256(o.data) for o in outputs}
     inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
-    outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests)))
+    extra = {"validation": validation_summary(report)}
+    outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
     export.write_atomically(out_dir, outputs)
-    return BuildResult(ds, out_dir, digests)
+    return BuildResult(ds, out_dir, digests, [r.line() for r in report.warnings])
+
+
+def check_shapes(ds: Dataset) -> validation.Report:
+    """Validate the dataset against the shapes; a violation raises ``ValidationFailure`` with the report."""
+    report = validation.validate(ds)
+    if not report.conforms:
+        raise ValidationFailure(
+            "the graph does not conform to its SHACL shapes (ontology/shapes.ttl); nothing was written.\n"
+            + report.text().rstrip("\n")
+        )
+    return report
+
+
+def validation_summary(report: validation.Report) -> dict[str, object]:
+    """What the manifest records of the validation: the verdict and every warning, sorted."""
+    return {
+        "shapes": "ontology/shapes.ttl",
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": [r.as_dict() for r in report.warnings],
+    }

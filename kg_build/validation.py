@@ -66,6 +66,10 @@ class Result:
             self.message,
         )
 
+    def line(self) -> str:
+        """The result on one line: focus node, message and shape, with CURIEs."""
+        return f"{_show(self.focus_node)}: {self.message} [{_show(self.source_shape)}]"
+
     def as_dict(self) -> dict[str, object]:
         """The result as JSON-ready data: full IRIs, literals as ``{"@value", "@type"|"@language"}``."""
         return {
@@ -283,7 +287,11 @@ def load_shapes(path: Path | None = None) -> Graph:
         ds = rdfio.load_dataset([path])
     except UsageError as exc:
         raise CouldNotValidate(f"cannot read the shapes: {exc}") from exc
-    return union(ds)
+    shapes = union(ds)
+    problems = shape_problems(shapes, ontology_terms=False)
+    if problems:
+        raise CouldNotValidate(f"{path}: the shapes have mistakes that would check nothing: " + "; ".join(problems))
+    return shapes
 
 
 @lru_cache(maxsize=1)
@@ -359,23 +367,28 @@ def validate(
     :class:`CouldNotValidate` when the shapes cannot be applied at all.
     """
     from pyshacl import validate as pyshacl_validate
-    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError, ConstraintLoadError
+    from pyparsing import ParseException
+    from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
     sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
     dg = data_graph(data)
     kwargs: dict[str, object] = {}
+    only: set[Node] | None = set(focus_nodes) if focus_nodes is not None else None
     if use_shapes is not None:
         kwargs["use_shapes"] = list(use_shapes)
-    if focus_nodes is not None:
-        kwargs["focus_nodes"] = list(focus_nodes)
+    elif only is not None:
+        # pySHACL applies given focus nodes to given shapes without their targets; so filter here.
+        kwargs["focus_nodes"] = sorted(only)
     try:
         _, results_graph, _ = pyshacl_validate(
             dg, shacl_graph=sg, inference="none", advanced=False, allow_warnings=True,
             allow_infos=True, inplace=True, **kwargs,
         )
-    except (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError) as exc:
+    except (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError, ParseException) as exc:
         raise CouldNotValidate(f"the shapes could not be applied: {exc}") from exc
-    results = sorted(set(_results(results_graph)), key=Result.sort_key)
+    results = sorted(
+        {r for r in _results(results_graph) if only is None or r.focus_node in only}, key=Result.sort_key
+    )
     conforms = not any(r.severity == "Violation" for r in results)
     return Report(conforms, tuple(results), _rules(sg, {r.source_shape for r in results}), len(dg))
 
@@ -393,3 +406,124 @@ def _results(rg: Graph) -> Iterable[Result]:
             constraint_component=rg.value(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
             message=" ".join(messages),
         )
+
+
+# ----------------------------------------------------------------------------- checking the shapes
+
+# Parameters whose values name classes, properties or datatypes of the data.
+_CLASS_PARAMETERS = (SH.targetClass, SH["class"])
+_PROPERTY_PARAMETERS = (
+    SH.targetSubjectsOf, SH.targetObjectsOf, SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals,
+)
+_PATH_PARAMETERS = (SH.path, SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath,
+                    SH.zeroOrOnePath)
+
+
+# The built-in datatypes of XML Schema 1.1 Part 2 (section 3), as RDF 1.1 and OWL 2 use them.
+XSD_DATATYPES = (
+    "anyURI", "base64Binary", "boolean", "byte", "date", "dateTime", "dateTimeStamp", "dayTimeDuration",
+    "decimal", "double", "duration", "float", "gDay", "gMonth", "gMonthDay", "gYear", "gYearMonth",
+    "hexBinary", "int", "integer", "language", "long", "Name", "NCName", "negativeInteger", "NMTOKEN",
+    "nonNegativeInteger", "nonPositiveInteger", "normalizedString", "positiveInteger", "short", "string",
+    "time", "token", "unsignedByte", "unsignedInt", "unsignedLong", "unsignedShort", "yearMonthDuration",
+)
+
+
+def known_datatypes() -> frozenset[URIRef]:
+    """Datatypes a ``sh:datatype`` may name: XSD's built-in datatypes and RDF's own."""
+    rdf_types = (RDF.langString, RDF.HTML, RDF.XMLLiteral, RDF.JSON, RDF.PlainLiteral)
+    return frozenset([XSD[name] for name in XSD_DATATYPES] + [URIRef(t) for t in rdf_types])
+
+
+def _external_term(iri: URIRef) -> bool:
+    """Whether ``iri`` is a term of a W3C or DCMI vocabulary that rdflib defines (closed namespaces)."""
+    from rdflib.namespace import DCTERMS, RDFS as _RDFS, SKOS, VOID, XSD as _XSD
+
+    for ns in (RDF, _RDFS, OWL, _XSD, SKOS, DCTERMS, VOID, SH):
+        if str(iri).startswith(str(ns)):
+            return iri in ns
+    return False
+
+
+def _path_properties(g: Graph, node: Node) -> Iterable[URIRef]:
+    if isinstance(node, URIRef):
+        yield node
+        return
+    for p in _PATH_PARAMETERS[1:]:
+        for inner in g.objects(node, p):
+            yield from _path_properties(g, inner)
+    if (node, RDF.first, None) in g:
+        for item in Collection(g, node):
+            yield from _path_properties(g, item)
+
+
+def sparql_terms(shapes: Graph) -> dict[Node, set[URIRef]]:
+    """IRIs each SPARQL constraint's query uses (parsed with the shapes' ``sh:declare`` prefixes)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    out: dict[Node, set[URIRef]] = {}
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = shapes.value(constraint, SH.select)
+        prefixes: dict[str, str] = {}
+        for host in shapes.objects(constraint, SH.prefixes):
+            for decl in shapes.objects(host, SH.declare):
+                prefixes[str(shapes.value(decl, SH.prefix))] = str(shapes.value(decl, SH.namespace))
+        query = prepareQuery(str(select), initNs=prefixes)
+        found: set[URIRef] = set()
+
+        def walk(x: object) -> None:
+            if isinstance(x, URIRef):
+                found.add(x)
+            elif isinstance(x, dict):
+                for v in x.values():
+                    walk(v)
+            elif isinstance(x, (list, tuple, set)):
+                for v in x:
+                    walk(v)
+            elif hasattr(x, "__dict__") and not isinstance(x, (str, bytes, Literal)):
+                walk(vars(x))
+
+        walk(query.algebra)
+        out.setdefault(shape, set()).update(found)
+    return out
+
+
+def shape_problems(
+    shapes: Graph, declared: frozenset[URIRef] | None = None, ontology_terms: bool = True
+) -> list[str]:
+    """Mistakes SHACL itself does not catch: unknown ``sh:`` terms (``sh:minCont``), datatypes that
+    are not XSD/RDF datatypes, and classes or properties the ontology does not declare.
+
+    A shapes graph with such a mistake silently checks nothing; the tests require none. With
+    ``ontology_terms=False`` (shapes written for other vocabularies) only the first two are checked.
+    """
+    from kg_build.vocab import declared_terms
+
+    declared = declared if declared is not None else declared_terms()
+    problems: set[str] = set()
+    for triple in shapes:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term).startswith(str(SH)) and term not in SH:
+                problems.add(f"{_show(term)} is not a term of the SHACL vocabulary")
+    datatypes = known_datatypes()
+    for dt in shapes.objects(None, SH.datatype):
+        if dt not in datatypes:
+            problems.add(f"sh:datatype {_show(dt)} is not an XSD or RDF datatype")
+
+    def check(iri: Node, what: str) -> None:
+        if ontology_terms and isinstance(iri, URIRef) and iri not in declared and not _external_term(iri):
+            problems.add(f"{what} {_show(iri)} is neither declared in the ontology nor a W3C/DCMI term")
+
+    for p in _CLASS_PARAMETERS:
+        for c in shapes.objects(None, p):
+            check(c, "class")
+    for p in _PROPERTY_PARAMETERS:
+        for prop in shapes.objects(None, p):
+            check(prop, "property")
+    for path in shapes.objects(None, SH.path):
+        for prop in _path_properties(shapes, path):
+            check(prop, "property")
+    for terms in sparql_terms(shapes).values():
+        for iri in terms:
+            check(iri, "term in a SPARQL constraint")
+    return sorted(problems)
