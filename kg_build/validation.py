@@ -373,12 +373,13 @@ def validate(
     sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
     dg = data_graph(data)
     kwargs: dict[str, object] = {}
-    only: set[Node] | None = set(focus_nodes) if focus_nodes is not None else None
     if use_shapes is not None:
-        kwargs["use_shapes"] = list(use_shapes)
-    elif only is not None:
-        # pySHACL applies given focus nodes to given shapes without their targets; so filter here.
-        kwargs["focus_nodes"] = sorted(only)
+        # pySHACL runs exactly the shapes listed: list each node shape's property shapes with it.
+        chosen = list(use_shapes)
+        kwargs["use_shapes"] = chosen + [p for s in chosen for p in sg.objects(s, SH.property) if p not in chosen]
+    # Focus nodes are filtered here, not by pySHACL, which would also skip the value nodes that
+    # sh:node, sh:or and qualified shapes check, and so miss results.
+    only: set[Node] | None = set(focus_nodes) if focus_nodes is not None else None
     try:
         _, results_graph, _ = pyshacl_validate(
             dg, shacl_graph=sg, inference="none", advanced=False, allow_warnings=True,
@@ -394,7 +395,8 @@ def validate(
 
 
 def _results(rg: Graph) -> Iterable[Result]:
-    for node in rg.subjects(RDF.type, SH.ValidationResult):
+    """The top-level results of a report (not the nested ``sh:detail`` results of sh:node etc.)."""
+    for node in rg.objects(None, SH.result):
         path = rg.value(node, SH.resultPath)
         messages = sorted(str(m) for m in rg.objects(node, SH.resultMessage))
         yield Result(
