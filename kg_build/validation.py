@@ -139,7 +139,10 @@ class Report:
                     where = []
                     if r.result_path is not None:
                         where.append(f"path {_path_text(r.result_path)}")
-                    where.append(f"value {_show(r.value) if r.value is not None else '(none)'}")
+                    if r.value is None:
+                        where.append("value (none)")
+                    elif r.value != r.focus_node:  # SHACL reports the node itself for node-level rules
+                        where.append(f"value {_show(r.value)}")
                     where.append(f"check {_show(r.constraint_component)}")
                     lines.append(f"    - {'; '.join(where)}")
                     lines.append(f"      {r.message}")
