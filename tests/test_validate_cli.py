@@ -101,7 +101,7 @@ def test_a_non_conforming_file_exits_1_with_a_readable_report(built_dir: Path) -
         "  rule: A gene fusion has exactly one 5' partner and exactly one 3' partner, and they are different genes.",
         "  ntrkkg:fusion/ETV6--NTRK1",
         "    - check sh:SPARQLConstraintComponent",
-        "      it has no 3' partner; a fusion needs exactly one ntrk:fivePrimePartner and one"
+        "      It has no 3' partner; a fusion needs exactly one ntrk:fivePrimePartner and one"
         " ntrk:threePrimePartner, two different genes (e.g. ETV6::NTRK3: 5' HGNC:3495, 3' HGNC:8033).",
     ]
     assert result.stderr == f"ntrk-kg: error: 1 violation in {built_dir / 'ntrk-kg.nq'}, {bad} (report above)\n"
