@@ -36,6 +36,12 @@ def test_the_build_conforms_with_its_two_warnings(built_dir: Path) -> None:
     assert '    - value "~26%"; check sh:SPARQLConstraintComponent' in lines
 
 
+def test_readme_shows_the_real_report(built_dir: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    result = run("validate", "--out", str(built_dir))
+    assert "$ ntrk-kg validate\n" + result.stdout + "```" in readme
+
+
 def test_json_report(built_dir: Path) -> None:
     result = run("validate", "--out", str(built_dir), "--format", "json")
     assert result.exit_code == 0
