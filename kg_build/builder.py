@@ -7,12 +7,13 @@ from decimal import Decimal
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg_build import __version__, iris
+from kg_build import __version__, catalogue, iris
+from kg_build.catalogue_rdf import add_catalogue
 from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
 from kg_build.tables import Row
-from kg_build.values import Range
+from kg_build.values import Range, canonical_decimal
 from kg_build.vocab import T, ontology_graph
 
 SCHEMA = Namespace("http://schema.org/")
@@ -27,7 +28,7 @@ def _int(value: str) -> Literal:
 
 
 def _dec(value: Decimal) -> Literal:
-    return Literal(value, datatype=XSD.decimal)
+    return Literal(canonical_decimal(value), datatype=XSD.decimal)
 
 
 def _date(value: str) -> Literal:
@@ -313,6 +314,7 @@ class _Builder:
         m.add((iris.DATASET, OWL.versionInfo, Literal(__version__)))
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
+        add_catalogue(m, catalogue.load())
         for triple in ontology_graph():
             self.ontology.add(triple)
 
@@ -332,4 +334,9 @@ class _Builder:
 
 def build_dataset(cur: Curated) -> Dataset:
     """Build the dataset from checked curated tables: one named graph per layer, no blank nodes."""
-    return _Builder(cur).build()
+    from kg_build import context, factcheck
+
+    ds = _Builder(cur).build()
+    factcheck.add_curated_findings(ds, cur)
+    context.add_context(ds, cur)
+    return ds

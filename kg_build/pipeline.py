@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import curation, export, validation
+from kg_build import catalogue, curation, export, factcheck, validation
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
@@ -32,13 +32,25 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     files["data/metadata.ttl"] = DATA_DIR / "metadata.ttl"
     files["ontology/ntrk.ttl"] = ONTOLOGY_FILE
     files["ontology/shapes.ttl"] = SHAPES_FILE
+    files.update({f"queries/{p.name}": p for p in catalogue.query_files()})
     return files
+
+
+def add_rule_findings(ds: Dataset) -> None:
+    """Findings the validation rules derive (a value outside its band) go into the fact-check graph.
+
+    Only the rules about the source (warning and info shapes) are run here; the whole graph, findings
+    included, is validated by ``build`` before anything is written.
+    """
+    report = validation.validate(ds, use_shapes=validation.source_rules())
+    factcheck.add_rule_findings(ds, factcheck.rule_results(report.results))
 
 
 def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
     """Load and check the curated tables, build the dataset and check its vocabulary."""
     cur = curation.load(data_dir)
     ds = build_dataset(cur)
+    add_rule_findings(ds)
     bad = undeclared_terms(ds)
     if bad:
         raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))

@@ -357,6 +357,14 @@ def _rules(shapes: Graph, nodes: Iterable[Node]) -> dict[Node, Rule]:
 
 # ----------------------------------------------------------------------------- validation
 
+def source_rules(shapes: Graph | None = None) -> list[URIRef]:
+    """The shapes whose results are doubts about the source (severity warning or info), sorted."""
+    sg = shapes if shapes is not None else _packaged_shapes()
+    return sorted(
+        s for sev in (SH.Warning, SH.Info) for s in sg.subjects(SH.severity, sev) if isinstance(s, URIRef)
+    )
+
+
 def validate(
     data: DataInput,
     shapes: Graph | Path | None = None,

@@ -87,7 +87,7 @@ def test_files_without_the_ontology_get_the_packaged_one(built_dir: Path, tmp_pa
     data.serialize(path, format="nt")
     result = run("validate", str(path))
     assert result.exit_code == 0
-    assert result.stdout.startswith("The graph conforms: 0 violations, 2 warnings (1795 triples checked).")
+    assert result.stdout.startswith("The graph conforms: 0 violations, 2 warnings (")
 
 
 def test_an_extension_written_by_hand_conforms_with_the_build(built_dir: Path) -> None:
