@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, SH
 
 from kg_build import iris
 from kg_build.curation import FINDING_KINDS, SEVERITIES, Curated
-from kg_build.values import ValueSyntaxError, parse_percent
+from kg_build.values import ValueSyntaxError, canonical_decimal, parse_percent
 from kg_build.vocab import T
 
 RULE_SEVERITIES = {SH.Violation: "ErrorSeverity", SH.Warning: "WarningSeverity", SH.Info: "InfoSeverity"}
@@ -35,7 +35,7 @@ class RuleResult:
 
 
 def _dec(value: Decimal) -> Literal:
-    return Literal(value, datatype=XSD.decimal)
+    return Literal(canonical_decimal(value), datatype=XSD.decimal)
 
 
 def _bool(value: bool) -> Literal:

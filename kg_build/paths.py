@@ -22,4 +22,5 @@ DATA_DIR: Path = PACKAGE_DIR / "data"
 ONTOLOGY_DIR: Path = _shipped("ontology")
 QUERIES_DIR: Path = _shipped("queries")
 ONTOLOGY_FILE: Path = ONTOLOGY_DIR / "ntrk.ttl"
+SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
 PREFIXES_FILE: Path = DATA_DIR / "prefixes.tsv"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import catalogue, curation, export, factcheck
+from kg_build import catalogue, curation, export, factcheck, validation
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
 from kg_build.iris import ONTOLOGY_GRAPH
-from kg_build.paths import DATA_DIR, ONTOLOGY_FILE
+from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
 
 DEFAULT_OUT = Path("build")
 
@@ -32,17 +32,18 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     files = {f"data/{p.name}": p for p in cur.files()}
     files["data/metadata.ttl"] = DATA_DIR / "metadata.ttl"
     files["ontology/ntrk.ttl"] = ONTOLOGY_FILE
+    files["ontology/shapes.ttl"] = SHAPES_FILE
     files.update({f"queries/{p.name}": p for p in catalogue.query_files()})
     return files
 
 
 def add_rule_findings(ds: Dataset) -> None:
-    """Findings the validation rules derive (a value outside its band) go into the fact-check graph."""
-    try:
-        from kg_build import validation
-    except ImportError:  # the validation rules are not part of this installation
-        return
-    report = validation.validate(ds)
+    """Findings the validation rules derive (a value outside its band) go into the fact-check graph.
+
+    Only the rules about the source (warning and info shapes) are run here; the whole graph, findings
+    included, is validated by ``build`` before anything is written.
+    """
+    report = validation.validate(ds, use_shapes=validation.source_rules())
     factcheck.add_rule_findings(ds, factcheck.rule_results(report.results))
 
 
@@ -71,8 +72,9 @@ def build(
 
     With ``reason``, a reasoner (``reasoner``: ``auto``, ``hermit`` or ``owlrl``, see
     ``kg_build.reasoning``) checks consistency and adds the inferred-types graph; an inconsistent
-    graph stops the build. Nothing is written unless the whole build succeeds; a failed build
-    leaves ``out_dir`` as it was.
+    graph stops the build. The graph is then validated against the SHACL shapes: a violation stops
+    the build; warnings (doubts about the source) are returned and kept in the manifest.
+    Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
     """
     cur, ds = assemble(data_dir)
     warnings: list[str] = []
@@ -84,6 +86,9 @@ def build(
         reasoning.add_inferred_graph(ds, inferred)
         warnings.extend(inferred.notes)
         extra["reasoner"] = inferred.engine
+    report = check_shapes(ds)
+    warnings.extend(r.line() for r in report.warnings)
+    extra["validation"] = validation_summary(report)
     outputs: list[export.Output] = []
     for fmt in formats:
         name = export.FORMATS[fmt][0]
@@ -101,3 +106,24 @@ def build(
     outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
     export.write_atomically(out_dir, outputs)
     return BuildResult(ds, out_dir, digests, warnings)
+
+
+def check_shapes(ds: Dataset) -> validation.Report:
+    """Validate the dataset against the shapes; a violation raises ``ValidationFailure`` with the report."""
+    report = validation.validate(ds)
+    if not report.conforms:
+        raise ValidationFailure(
+            "the graph does not conform to its SHACL shapes (ontology/shapes.ttl); nothing was written.\n"
+            + report.text().rstrip("\n")
+        )
+    return report
+
+
+def validation_summary(report: validation.Report) -> dict[str, object]:
+    """What the manifest records of the validation: the verdict and every warning, sorted."""
+    return {
+        "shapes": "ontology/shapes.ttl",
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": [r.as_dict() for r in report.warnings],
+    }

@@ -52,6 +52,47 @@ def _where(exc: Exception) -> str:
     return (where + ": " if where else "") + first
 
 
+def _position(data: bytes, index: int) -> tuple[int, int]:
+    """1-based line and column of a byte offset.
+
+    >>> _position(b"a b c .\nx y", 9)
+    (2, 2)
+    """
+    line = data.count(b"\n", 0, index) + 1
+    column = index - (data.rfind(b"\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _first_bad_line(path: Path, fmt: str) -> tuple[int, str] | None:
+    """For line-based syntaxes (N-Triples, N-Quads): the first line that does not parse on its own."""
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            Dataset().parse(data=line + "\n", format=fmt)
+        except Exception as exc:  # noqa: BLE001 - any failure marks the line
+            return number, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return None
+
+
+def describe_syntax_error(path: Path, fmt: str, exc: Exception) -> str:
+    """Where a syntax error is (line and column when the parser tells) and what the parser said."""
+    from xml.sax import SAXParseException
+
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    if isinstance(exc, BadSyntax):
+        line, column = _position(exc._str, exc._i)  # the parser keeps the document and the offset
+        return f"line {line}, column {column}: {exc._why}"
+    if isinstance(exc, SAXParseException):
+        return f"line {exc.getLineNumber()}, column {exc.getColumnNumber()}: {exc.getMessage()}"
+    if fmt in ("nt", "nquads"):
+        bad = _first_bad_line(path, fmt)
+        if bad is not None:
+            return f"line {bad[0]}: {bad[1]}"
+    return _where(exc)
+
+
 def load_dataset(files: list[Path], syntax: str | None = None) -> Dataset:
     """Parse files into one dataset (triples of triple-only syntaxes go to the default graph)."""
     ds = Dataset()
@@ -62,5 +103,5 @@ def load_dataset(files: list[Path], syntax: str | None = None) -> Dataset:
         try:
             ds.parse(path, format=fmt)
         except Exception as exc:  # rdflib raises many unrelated types for syntax errors
-            raise UsageError(f"{path}: not valid {fmt}: {_where(exc)}") from exc
+            raise UsageError(f"{path}: not valid {fmt}: {describe_syntax_error(path, fmt, exc)}") from exc
     return ds

@@ -126,7 +126,7 @@ def test_rule_results_become_findings_with_deterministic_keys() -> None:
     assert g.value(node, T.concerns) == st
     assert str(g.value(node, T.statedValue)) == ">83%"
     ev = g.value(node, T.hasEvidence)
-    assert (str(g.value(ev, T.reportedValue)), str(g.value(ev, T.lowerBound))) == (">90%", "90")
+    assert (str(g.value(ev, T.reportedValue)), str(g.value(ev, T.lowerBound))) == (">90%", "90.0")
     assert g.value(ev, T.refersTo) == iris.band(DOC, "high")
 
 

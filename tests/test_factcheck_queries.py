@@ -38,6 +38,11 @@ PROBLEMS = [
     ("overall-prevalence-contradicted-by-ref-5", "error", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
      "another source reports 0.30% for solid tumours in FoundationCORE (889/295,676), a study the guide does not cite; for context only"),
     ("reference-2-unresolvable", "warning", "unresolvable reference", "/reference/2", ""),
+    # derived by the validation rule BandConsistencyShape, not curated
+    ("rule-band-consistency-shape--prevalence-congenital-mesoblastic-nephroma", "warning", "internal inconsistency",
+     "/statement/prevalence-congenital-mesoblastic-nephroma", "the guide's own band: High Prevalence (>90%)"),
+    ("rule-band-consistency-shape--prevalence-papillary-thyroid-cancer-pediatric", "warning", "internal inconsistency",
+     "/statement/prevalence-papillary-thyroid-cancer-pediatric", "the guide's own band: Intermediate Prevalence (5-25%)"),
     ("soft-tissue-sarcoma-lower-bound-not-found", "warning", "not found in the cited source", "/statement/prevalence-soft-tissue-sarcoma",
      "[5] reports 3.0% for soft tissue sarcoma"),
     ("soft-tissue-sarcoma-lower-bound-not-found", "warning", "not found in the cited source", "/statement/prevalence-soft-tissue-sarcoma",

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS
 from kg_build import curation, iris
 from kg_build.prefixes import compress, expand, prefix_records
 
-LOCAL = {"ntrk", "ntrkkg", "ntrkgraph"}
+LOCAL = {"ntrk", "ntrkkg", "ntrkgraph", "ntrksh"}
 """This project's own namespaces; Bioregistry has no entry for them (and must not: a test checks)."""
 OUTSIDE_BIOREGISTRY = {"wdt"}
 """Wikidata's direct-property namespace, which the federated queries use and Bioregistry does not list."""
