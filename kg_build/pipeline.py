@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import curation, export
+from kg_build import curation, export, store
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
@@ -51,9 +51,11 @@ def build(
     out_dir: Path = DEFAULT_OUT,
     formats: tuple[str, ...] = tuple(export.FORMATS),
     data_dir: Path | None = None,
+    with_store: bool = True,
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
+    With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
     Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
     """
     cur, ds = assemble(data_dir)
@@ -69,5 +71,16 @@ def build(
     digests = {o.name: export.sha256(o.data) for o in outputs}
     inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
     outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests)))
-    export.write_atomically(out_dir, outputs)
+    staged = None
+    if with_store:
+        nquads = next((o.data for o in outputs if o.name == export.FORMATS["nquads"][0]), None)
+        staged = store.StagedStore(out_dir, nquads or export.serialise(ds, "nquads"))
+    try:
+        export.write_atomically(out_dir, outputs)
+    except BaseException:
+        if staged:
+            staged.discard()
+        raise
+    if staged:
+        staged.commit()
     return BuildResult(ds, out_dir, digests)

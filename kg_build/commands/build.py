@@ -25,7 +25,7 @@ def command(out_dir: Path, data_dir: Path | None, formats: tuple[str, ...]) -> N
     Outputs are written only if the whole build succeeds, so a failed build leaves the
     previous one untouched.
     """
-    from kg_build import export, pipeline
+    from kg_build import export, pipeline, store
 
     result = pipeline.build(out_dir, formats or FORMAT_NAMES, data_dir)
     for w in result.warnings:
@@ -35,3 +35,4 @@ def command(out_dir: Path, data_dir: Path | None, formats: tuple[str, ...]) -> N
     for name in sorted(result.outputs):
         click.echo(f"  {out_dir / name}")
     click.echo(f"  {out_dir / export.MANIFEST_FILE}")
+    click.echo(f"  {store.store_path(out_dir)}/ (embedded Oxigraph store)")
