@@ -344,7 +344,6 @@ def load(
                     client.delete_graph(p.graph)
                     written.append(p.graph)
             resp = client.post_dataset(nquads_file.read_bytes())
-            written = [p.graph for p in parts]
             location = resp.headers.get("Location") or resp.headers.get("location")
             ctype = (resp.headers.get("Content-Type") or resp.headers.get("content-type") or "").lower()
             if ctype.startswith(("text/html", "application/xhtml")):
@@ -357,6 +356,7 @@ def load(
                     f"POST {client.gsp} created a new graph <{location}> instead of loading the dataset: "
                     "this URL does not take N-Quads datasets; use the default per-graph layout"
                 )
+            written = [p.graph for p in parts]
             method = "DELETE + POST (N-Quads)" if replace else "POST (N-Quads)"
         else:
             method = "PUT" if replace else "POST"
@@ -381,4 +381,4 @@ def _partial(message: str, written: list[str]) -> str:
     if not written:
         return message + "; nothing was written"
     names = ", ".join(f"<{g}>" for g in written)
-    return f"{message}; the load is INCOMPLETE: already written before the failure: {names}"
+    return f"{message}; the load is INCOMPLETE: graphs already changed before the failure: {names}"
