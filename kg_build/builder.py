@@ -12,7 +12,7 @@ from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
 from kg_build.tables import Row
-from kg_build.values import Range
+from kg_build.values import Range, canonical_decimal
 from kg_build.vocab import T, ontology_graph
 
 SCHEMA = Namespace("http://schema.org/")
@@ -27,7 +27,7 @@ def _int(value: str) -> Literal:
 
 
 def _dec(value: Decimal) -> Literal:
-    return Literal(value, datatype=XSD.decimal)
+    return Literal(canonical_decimal(value), datatype=XSD.decimal)
 
 
 def _date(value: str) -> Literal:

@@ -70,3 +70,15 @@ def parse_percent(text: str) -> Range:
         f"{text!r} is not a percentage the parser knows "
         "('1.91%', '~26%', '>90%', '<5%', '0.57% - 3.0%', 'approximately 0.3%', 'less than 1%')"
     )
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The XSD canonical lexical form of a decimal, identical in every RDF syntax.
+
+    >>> canonical_decimal(Decimal("90")), canonical_decimal(Decimal("3.0")), canonical_decimal(Decimal("0.570"))
+    ('90.0', '3.0', '0.57')
+    """
+    text = format(value.normalize(), "f")
+    if "." not in text:
+        return text + ".0"
+    return text

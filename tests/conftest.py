@@ -21,8 +21,8 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def dataset(built_dir: Path) -> Dataset:
-    """The built dataset, parsed back from its N-Quads export."""
-    ds = Dataset()
+    """The built dataset, parsed back from its N-Quads export; queries see the union of its graphs."""
+    ds = Dataset(default_union=True)
     ds.parse(built_dir / "ntrk-kg.nq", format="nquads")
     return ds
 
