@@ -101,4 +101,4 @@ def test_manifest_counts_and_checksums(built_dir: Path) -> None:
 
 def test_format_option_writes_only_the_chosen_formats(tmp_path: Path) -> None:
     pipeline.build(tmp_path, ("turtle", "nquads"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "ntrk-kg.nq", "ntrk-kg.ttl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "ntrk-kg.nq", "ntrk-kg.ttl", "store"]

@@ -34,5 +34,5 @@ def command(out_dir: Path, data_dir: Path | None, formats: tuple[str, ...]) -> N
     click.echo(f"built {sum(graphs.values())} quads in {len(graphs)} named graphs")
     for name in sorted(result.outputs):
         click.echo(f"  {out_dir / name}")
+    click.echo(f"  {store.store_path(out_dir)}")
     click.echo(f"  {out_dir / export.MANIFEST_FILE}")
-    click.echo(f"  {store.store_path(out_dir)}/ (embedded Oxigraph store)")
