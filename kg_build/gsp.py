@@ -335,9 +335,9 @@ def load(
     for p in parts:
         check_iri(p.graph)
     report = LoadReport(client.endpoint, client.gsp, replace, layout)
-    before = {p.graph: client.count(p.graph) for p in parts}
     written: list[str] = []
     try:
+        before = {p.graph: client.count(p.graph) for p in parts}
         if layout == "dataset":
             if replace:
                 for p in parts:
