@@ -367,7 +367,11 @@ def load(
         raise LoadError(_partial(str(exc), written)) from None
     problems = []
     for p in parts:
-        result = GraphResult(p.graph, p.triples, before[p.graph], client.count(p.graph), method)
+        try:
+            after = client.count(p.graph)
+        except LoadError as exc:
+            raise LoadError(f"{exc}; the upload was sent but could not be checked, so it is not reported as loaded") from None
+        result = GraphResult(p.graph, p.triples, before[p.graph], after, method)
         report.graphs.append(result)
         problem = _check(result, replace, client.endpoint)
         if problem:
