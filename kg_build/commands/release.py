@@ -29,5 +29,8 @@ def command(out_dir: Path, release_dir: Path | None, issued: str | None, base_ur
 
     target, files = rel.release(out_dir, release_dir, issued, base_url)
     click.echo(f"wrote the release bundle to {target}")
-    for name in sorted(files):
+    queries = [n for n in files if n.startswith("queries/")]
+    for name in sorted(set(files) - set(queries)):
         click.echo(f"  {name}")
+    if queries:
+        click.echo(f"  queries/ ({len(queries)} SPARQL queries)")
