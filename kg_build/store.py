@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 STORE_DIR = "store"
 
@@ -47,7 +51,13 @@ class StagedStore:
         shutil.rmtree(old, ignore_errors=True)
         if self.final.exists():
             os.replace(self.final, old)
-        os.replace(self.tmp, self.final)
+        try:
+            os.replace(self.tmp, self.final)
+        except BaseException:
+            if old.exists():
+                os.replace(old, self.final)  # put the previous store back
+            self.discard()
+            raise
         shutil.rmtree(old, ignore_errors=True)
         return self.final
 
@@ -56,7 +66,7 @@ class StagedStore:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def open_store(out_dir: Path):  # -> pyoxigraph.Store (imported lazily)
+def open_store(out_dir: Path) -> Store:
     """Open the embedded store of a build read-only; a usage error if the build has none."""
     from pyoxigraph import Store
 
