@@ -7,7 +7,8 @@ from decimal import Decimal
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg_build import __version__, iris
+from kg_build import __version__, catalogue, iris
+from kg_build.catalogue_rdf import add_catalogue
 from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
@@ -313,6 +314,7 @@ class _Builder:
         m.add((iris.DATASET, OWL.versionInfo, Literal(__version__)))
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
+        add_catalogue(m, catalogue.load())
         for triple in ontology_graph():
             self.ontology.add(triple)
 

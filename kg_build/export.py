@@ -101,8 +101,10 @@ def _trig(ds: Dataset) -> bytes:
     parts = [header]
     for g in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
         body = union_graph_of(g).serialize(format="turtle")
-        lines = [ln for ln in body.splitlines() if not ln.startswith("@prefix") and ln.strip()]
-        block = "\n".join("    " + ln for ln in lines)
+        # Drop only the leading prefix block: lines inside a multi-line literal must stay verbatim.
+        lines = body.splitlines()
+        start = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("@prefix")), len(lines))
+        block = "\n".join(lines[start:]).strip("\n")
         parts.append(f"\n<{g.identifier}> {{\n{block}\n}}\n")
     return "".join(parts).encode("utf-8")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import curation, export, store
+from kg_build import catalogue, curation, export, store
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
@@ -31,6 +31,7 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     files = {f"data/{p.name}": p for p in cur.files()}
     files["data/metadata.ttl"] = DATA_DIR / "metadata.ttl"
     files["ontology/ntrk.ttl"] = ONTOLOGY_FILE
+    files.update({f"queries/{p.name}": p for p in catalogue.query_files()})
     return files
 
 

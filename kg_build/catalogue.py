@@ -1,0 +1,286 @@
+"""The query catalogue: one ``.rq`` file per question under ``queries/``, each with a checked header.
+
+A header is the block of ``#+`` lines that opens the file (grlc's convention), in a strict YAML
+subset (see ``kg_build.flowyaml``)::
+
+    #+ summary: Which partner genes form fusions with the NTRK genes?
+    #+ description: One row per fusion of the guide's Table 2.
+    #+ params:
+    #+   gene: {type: label-or-iri, required: false, example: "NTRK3", description: "..."}
+    #+ returns: {form: select, columns: [ntrk_symbol, partner_symbol, fusion, fusion_label]}
+    #+ keywords: [fusion, partner]
+
+A header that breaks a rule is an error naming the file, the line, the field and the problem.
+This module stays light (no rdflib, no YAML library): it is on the ``ntrk-kg query`` path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg_build import flowyaml, sparql_text
+from kg_build.errors import UsageError
+from kg_build.paths import QUERIES_DIR
+
+PARAM_TYPES = {
+    "curie": "a CURIE with a prefix of the project's prefix map (HGNC:8033) or a full IRI; bound as an IRI",
+    "iri": "an absolute IRI; bound as an IRI",
+    "string": "any text; bound as an xsd:string literal",
+    "label-or-iri": "a CURIE or IRI (bound as an IRI) or else a label or symbol (bound as an xsd:string literal)",
+    "percent": "a number from 0 to 100, '%' allowed (80, 80%, 0.5); bound as an xsd:decimal literal",
+    "decimal": "a decimal number; bound as an xsd:decimal literal",
+    "integer": "a whole number; bound as an xsd:integer literal",
+}
+FORMS = ("select", "construct", "ask")
+RESERVED_NAMES = ("list", "run", "show")
+LIST_SEPARATOR = "|"
+_TOP_KEYS = {"summary": True, "description": True, "params": False, "returns": True, "keywords": True}
+_PARAM_KEYS = {"type", "required", "example", "default", "description"}
+_RETURN_KEYS = {"form", "columns", "lists"}
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a query: its variable name, type, and whether it must be given."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = True
+    example: str | None = None
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """A parsed, checked query file."""
+
+    name: str
+    path: Path
+    summary: str
+    description: str
+    form: str
+    columns: tuple[str, ...]
+    keywords: tuple[str, ...]
+    params: tuple[Param, ...] = ()
+    lists: tuple[str, ...] = ()
+    text: str = field(default="", repr=False)
+    body: str = field(default="", repr=False)
+
+    def param(self, name: str) -> Param | None:
+        """The parameter called ``name``, or ``None``."""
+        return next((p for p in self.params if p.name == name), None)
+
+    def examples(self) -> dict[str, str]:
+        """The example value of every parameter that has one (the values the goldens use)."""
+        return {p.name: p.example for p in self.params if p.example is not None}
+
+
+class _Problems:
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path, self.header, self.items = path, header, []  # type: ignore[var-annotated]
+
+    def line_of(self, *keys: str) -> int:
+        """The header line where the innermost of ``keys`` first appears (1-based), best effort."""
+        line = 1
+        for key in keys:
+            for i in range(line - 1, len(self.header)):
+                if re.search(rf"(^|[\s{{,]){re.escape(key)}:", self.header[i]):
+                    line = i + 1
+                    break
+        return line
+
+    def add(self, where: tuple[str, ...], message: str) -> None:
+        self.items.append(f"{self.path}:{self.line_of(*where)}: {'.'.join(where) or 'header'}: {message}")
+
+
+def split_header(text: str) -> tuple[list[str], str]:
+    """The header lines (``#+`` removed) and the rest of the file."""
+    lines = text.split("\n")
+    header: list[str] = []
+    for line in lines:
+        if not line.startswith("#+"):
+            break
+        header.append(line[3:] if line.startswith("#+ ") else line[2:])
+    return header, "\n".join(lines[len(header):])
+
+
+def _str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_params(raw: Any, p: _Problems, body_vars: set[str], columns: tuple[str, ...]) -> tuple[Param, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        p.add(("params",), "must be a mapping of parameter name to {type: ..., description: ...}")
+        return ()
+    out = []
+    for name, spec in raw.items():
+        where = ("params", name)
+        if not _VAR.fullmatch(name):
+            p.add(where, "a parameter name must be a SPARQL variable name (letters, digits, _)")
+            continue
+        if not isinstance(spec, dict):
+            p.add(where, "must be a flow mapping like {type: curie, description: \"...\"}")
+            continue
+        for key in sorted(set(spec) - _PARAM_KEYS):
+            p.add(where + (key,), f"unknown key (allowed: {', '.join(sorted(_PARAM_KEYS))})")
+        ptype = spec.get("type")
+        if ptype not in PARAM_TYPES:
+            p.add(where + ("type",), f"unknown type {ptype!r} (known: {', '.join(PARAM_TYPES)})")
+            continue
+        desc = spec.get("description")
+        if not isinstance(desc, str) or not desc.strip():
+            p.add(where + ("description",), "missing: say what the parameter selects")
+        required = spec.get("required", True)
+        if not isinstance(required, bool):
+            p.add(where + ("required",), "must be true or false")
+            required = True
+        example, default = _str(spec.get("example")), _str(spec.get("default"))
+        if required and example is None:
+            p.add(where + ("example",), "a required parameter needs an example (the goldens use it)")
+        if default is not None and required:
+            p.add(where + ("default",), "a parameter with a default cannot be required")
+        for key, value in (("example", example), ("default", default)):
+            if value is not None:
+                from kg_build.params import to_term  # pyoxigraph; imported only to check values
+
+                try:
+                    to_term(ptype, value)
+                except ValueError as exc:
+                    p.add(where + (key,), str(exc))
+        if name not in body_vars:
+            p.add(where, f"the query never uses ?{name}")
+        if name in columns:
+            p.add(where, f"?{name} is also a result column; name the parameter differently")
+        out.append(Param(name, ptype, (desc or "").strip(), required, example, default))
+    return tuple(out)
+
+
+def _check_returns(raw: Any, p: _Problems) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        p.add(("returns",), "must be a mapping like {form: select, columns: [a, b]}")
+        return "select", (), ()
+    for key in sorted(set(raw) - _RETURN_KEYS):
+        p.add(("returns", key), f"unknown key (allowed: {', '.join(sorted(_RETURN_KEYS))})")
+    form = raw.get("form")
+    if form not in FORMS:
+        p.add(("returns", "form"), f"must be one of {', '.join(FORMS)}, not {form!r}")
+        form = "select"
+    cols = raw.get("columns", [])
+    if form == "select":
+        if not isinstance(cols, list) or not cols:
+            p.add(("returns", "columns"), "a select query must list its result columns in order")
+            cols = []
+        bad = [c for c in cols if not isinstance(c, str) or not _VAR.fullmatch(c)]
+        if bad:
+            p.add(("returns", "columns"), f"not variable names: {bad}")
+        if len(set(map(str, cols))) != len(cols):
+            p.add(("returns", "columns"), "a column is listed twice")
+    elif cols:
+        p.add(("returns", "columns"), f"a {form} query has no result columns")
+    lists = raw.get("lists", [])
+    if not isinstance(lists, list) or any(c not in cols for c in lists):
+        p.add(("returns", "lists"), "must list result columns that hold '|'-separated lists")
+        lists = []
+    return form, tuple(map(str, cols)), tuple(lists)
+
+
+def parse_query(path: Path, name: str | None = None) -> CatalogueQuery:
+    """Read and check one query file; a ``UsageError`` lists every problem of its header."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the query file: {exc.strerror}") from exc
+    header, body = split_header(text)
+    p = _Problems(path, header)
+    name = name or path.stem
+    if not _NAME.fullmatch(name) or name in RESERVED_NAMES:
+        p.add((), f"the file name {name!r} must be lower-case words joined by '-' and not one of {RESERVED_NAMES}")
+    if not header:
+        raise UsageError(f"{path}:1: header: the file must begin with a '#+' header (summary, description, params, returns, keywords)")
+    try:
+        meta = flowyaml.parse("\n".join(header))
+    except flowyaml.HeaderSyntaxError as exc:
+        raise UsageError(f"{path}:{exc.line}: header: {exc.message}") from exc
+    for key in sorted(set(meta) - set(_TOP_KEYS)):
+        p.add((key,), f"unknown key (allowed: {', '.join(_TOP_KEYS)})")
+    for key, needed in _TOP_KEYS.items():
+        if needed and key not in meta:
+            p.add((), f"missing '{key}'")
+    summary = meta.get("summary")
+    if "summary" in meta and (not isinstance(summary, str) or not summary.strip().endswith("?")):
+        p.add(("summary",), "must be the question the query answers, ending in '?'")
+    description = meta.get("description")
+    if "description" in meta and (not isinstance(description, str) or not description.strip()):
+        p.add(("description",), "must say what one result row means")
+    keywords = meta.get("keywords")
+    if "keywords" in meta and (not isinstance(keywords, list) or not keywords or not all(isinstance(k, str) and k for k in keywords)):
+        p.add(("keywords",), "must be a non-empty list of words")
+        keywords = []
+    form, columns, lists = _check_returns(meta.get("returns"), p) if "returns" in meta else ("select", (), ())
+    params = _check_params(meta.get("params"), p, sparql_text.variables(body), columns)
+    actual = sparql_text.query_form(body)
+    if actual is None:
+        p.add(("returns", "form"), "the file holds no SELECT, CONSTRUCT or ASK query")
+    elif actual.lower() != form:
+        p.add(("returns", "form"), f"the header says {form} but the query is a {actual}")
+    if params and sparql_text.where_brace(body) is None:
+        p.add(("params",), "a query with parameters must have a top-level WHERE { ... } group")
+    if p.items:
+        n = len(p.items)
+        raise UsageError(f"{path} has {n} header problem{'s' if n != 1 else ''}:\n" + "\n".join(f"  {i}" for i in p.items))
+    return CatalogueQuery(
+        name=name, path=path, summary=str(summary).strip(), description=" ".join(str(description).split()),
+        form=form, columns=columns, keywords=tuple(keywords or ()), params=params, lists=lists,
+        text=text, body=body.strip() + "\n",
+    )
+
+
+def query_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:
+    """Every ``.rq`` file of the catalogue, sorted by name."""
+    return sorted(queries_dir.glob("*.rq"))
+
+
+def names(queries_dir: Path = QUERIES_DIR) -> list[str]:
+    """The names of the catalogue's queries (file names without ``.rq``)."""
+    return [p.stem for p in query_files(queries_dir)]
+
+
+def find(name: str, queries_dir: Path = QUERIES_DIR) -> CatalogueQuery:
+    """The catalogue query called ``name`` (only its file is read); a ``UsageError`` if unknown."""
+    path = queries_dir / f"{name}.rq"
+    if not _NAME.fullmatch(name) or not path.is_file():
+        known = names(queries_dir)
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"no query called {name!r} in the catalogue{hint} (see 'ntrk-kg query list')")
+    return parse_query(path)
+
+
+def load(queries_dir: Path = QUERIES_DIR) -> list[CatalogueQuery]:
+    """Every query of the catalogue, parsed and checked, sorted by name."""
+    return [parse_query(p) for p in query_files(queries_dir)]
+
+
+def markdown_table(queries: list[CatalogueQuery]) -> str:
+    """The catalogue as a Markdown table (name, question, parameters, columns), for the README."""
+    rows = ["| query | question | parameters | columns |", "|---|---|---|---|"]
+    for q in queries:
+        params = ", ".join(
+            f"`{p.name}` ({p.type}{'' if p.required else ', optional'})" for p in q.params
+        ) or "-"
+        cols = ", ".join(f"`{c}`" for c in q.columns) if q.columns else f"({q.form.upper()}: RDF triples)"
+        rows.append(f"| `{q.name}` | {q.summary} | {params} | {cols} |")
+    return "\n".join(rows) + "\n"

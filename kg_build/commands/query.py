@@ -1,0 +1,138 @@
+"""``ntrk-kg query``: list and run the ready-made queries of the catalogue (``queries/*.rq``).
+
+``ntrk-kg query NAME ...`` is short for ``ntrk-kg query run NAME ...``. This path is kept light:
+it imports neither rdflib nor pyshacl unless ``--engine rdflib`` asks for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg_build.cli_common import errors_to_exit, out_option
+
+FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
+
+
+class _DefaultToRun(click.Group):
+    """A group whose unknown subcommand names are query names for ``run``."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[list | show NAME | [run] NAME [-p name=value]... [OPTIONS]]")
+
+
+@click.group("query", cls=_DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
+def command() -> None:
+    """Run a ready-made query of the catalogue on the built graph.
+
+    \b
+    ntrk-kg query list                          the queries and the question each answers
+    ntrk-kg query show NAME                     the query's parameters, columns and SPARQL
+    ntrk-kg query NAME [-p name=value]...       run it (see 'ntrk-kg query run --help')
+
+    Exit codes: 0 success; 2 unknown query, bad parameter or missing build; 1 the endpoint failed.
+    """
+
+
+@command.command("list")
+@click.option("--markdown", is_flag=True, help="Print the catalogue as the Markdown table of the README.")
+@errors_to_exit
+def list_command(markdown: bool) -> None:
+    """List the catalogue's queries with the question each answers."""
+    from kg_build import catalogue
+
+    queries = catalogue.load()
+    if markdown:
+        click.echo(catalogue.markdown_table(queries), nl=False)
+        return
+    width = max(len(q.name) for q in queries)
+    for q in queries:
+        click.echo(f"{q.name.ljust(width)}  {q.summary}")
+
+
+@command.command("show")
+@click.argument("name")
+@errors_to_exit
+def show_command(name: str) -> None:
+    """Show a query's question, parameters, result columns and SPARQL text."""
+    from kg_build import catalogue
+
+    q = catalogue.find(name)
+    click.echo(f"{q.name}: {q.summary}\n\n{q.description}\n")
+    for p in q.params:
+        need = "required" if p.required else "optional"
+        example = f", e.g. -p {p.name}={p.example}" if p.example is not None else ""
+        click.echo(f"  -p {p.name}=...  {p.type}, {need}: {p.description}{example}")
+    if q.columns:
+        click.echo(f"\ncolumns: {', '.join(q.columns)}")
+    click.echo(f"file: {q.path}\n\n{q.body}", nl=False)
+
+
+def run_options(func):  # type: ignore[no-untyped-def]
+    """Options shared by ``query run`` and ``sparql``."""
+    for option in reversed([
+        click.option("-p", "--param", "assignments", multiple=True, metavar="NAME=VALUE",
+                     help="A parameter value; repeat for several."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                     help="table, csv, tsv or json (SPARQL 1.1 results); CONSTRUCT results: turtle or ntriples."),
+        out_option,
+        click.option("--graph", "graph_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                     help="Query these RDF files (N-Quads/TriG keep named graphs) instead of the build in OUT."),
+        click.option("--engine", type=click.Choice(("oxigraph", "rdflib")), default="oxigraph", show_default=True,
+                     help="The embedded engine."),
+        click.option("--endpoint", metavar="URL", default=None,
+                     help="Run on this SPARQL 1.1 endpoint instead of the local graph."),
+    ]):
+        func = option(func)
+    return func
+
+
+def emit(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Write a result to stdout in ``fmt``."""
+    from kg_build import results
+
+    if result.form in ("construct", "describe") and fmt not in ("table", "turtle", "ntriples"):
+        raise_usage(f"--format {fmt} is for SELECT results; a {result.form.upper()} query gives RDF: use turtle or ntriples")
+    if result.form not in ("construct", "describe") and fmt in ("turtle", "ntriples"):
+        raise_usage(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv or json")
+    click.echo(results.render(result, fmt), nl=False)
+
+
+def raise_usage(message: str) -> None:
+    from kg_build.errors import UsageError
+
+    raise UsageError(message)
+
+
+def warn_if_no_named_graphs(engine) -> None:  # type: ignore[no-untyped-def]
+    from kg_build.query import has_named_graphs
+
+    if not has_named_graphs(engine):
+        click.echo("warning: the graph holds no named graphs; catalogue queries read the named graphs "
+                   "(guide, curation, metadata, ontology), so load N-Quads or TriG", err=True)
+
+
+@command.command("run")
+@click.argument("name")
+@run_options
+@errors_to_exit
+def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path,
+                graph_files: tuple[Path, ...], engine: str, endpoint: str | None) -> None:
+    """Run the catalogue query NAME with parameters given as -p name=value.
+
+    Parameters are bound as typed RDF terms (IRIs, literals), never pasted into the query text.
+    """
+    from kg_build import catalogue, params
+    from kg_build.query import engine_for, run_catalogue_query
+
+    q = catalogue.find(name)
+    bindings = params.bind(q, params.parse_assignments(assignments))
+    eng = engine_for(engine, out_dir, graph_files, endpoint)
+    warn_if_no_named_graphs(eng)
+    emit(run_catalogue_query(eng, q, bindings), fmt)

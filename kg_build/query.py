@@ -1,0 +1,372 @@
+"""Run SPARQL queries on the built graph: Oxigraph (default), rdflib, or a remote SPARQL endpoint.
+
+All three engines return the same ``Result`` (pyoxigraph terms, normalised), so output does not
+depend on the engine:
+
+- ``oxigraph``: the embedded store. It opens ``<out>/store/`` when the build wrote one, otherwise
+  it reads ``<out>/ntrk-kg.nq`` (or the ``--graph`` files) into an in-memory store.
+- ``rdflib``: the same files parsed into an ``rdflib.Dataset``; parameters go in ``initBindings``.
+- ``remote``: any SPARQL 1.1 Protocol endpoint (POST, SPARQL JSON results / N-Triples).
+
+How parameters are bound. rdflib binds them natively (``initBindings``). pyoxigraph's
+``substitutions`` follow SEP-0007, which only substitutes variables the query projects, and the
+SPARQL protocol has no binding mechanism at all; so for Oxigraph and endpoints the bound terms are
+given as inline data: a ``VALUES`` block opening the top-level WHERE group, each value an RDF term
+serialised (and escaped) by pyoxigraph. Inline data there is joined with the whole group, so its
+FILTERs see the values, exactly as with pre-bound variables; a test checks both ways agree on
+every query. Catalogue queries therefore use parameters only in their top-level group.
+
+Normalisation: xsd:decimal, xsd:integer and xsd:boolean literals are written in canonical form
+(stores differ in the lexical forms they return), and cells of ``lists`` columns (a
+GROUP_CONCAT, whose order SPARQL leaves open) have their items sorted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Union
+
+import pyoxigraph as ox
+
+from kg_build.catalogue import LIST_SEPARATOR
+from kg_build.errors import KgError, UsageError
+from kg_build.params import XSD, canonical_decimal
+from kg_build.sparql_text import query_form, with_values
+
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+ENGINES = ("oxigraph", "rdflib")
+NQUADS_FILE = "ntrk-kg.nq"
+STORE_DIR = "store"
+
+
+class EndpointError(KgError):
+    """A SPARQL endpoint could not be reached or refused the query (exit status 1)."""
+
+    exit_code = 1
+
+
+@dataclass
+class Result:
+    """What a query returned: rows (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean (ASK)."""
+
+    form: str
+    variables: tuple[str, ...] = ()
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+# -- normalisation --------------------------------------------------------------------------
+def _natural(item: str) -> tuple[int, Any]:
+    try:
+        return (0, Decimal(item))
+    except InvalidOperation:
+        return (1, item)
+
+
+def normalise_term(term: Term | None) -> Term | None:
+    """Canonical lexical forms for decimals, integers and booleans; everything else unchanged."""
+    if not isinstance(term, ox.Literal) or term.language:
+        return term
+    dt = term.datatype.value
+    try:
+        if dt == XSD + "decimal":
+            return ox.Literal(canonical_decimal(Decimal(term.value)), datatype=term.datatype)
+        if dt == XSD + "integer":
+            return ox.Literal(str(int(term.value)), datatype=term.datatype)
+        if dt == XSD + "boolean" and term.value in ("1", "0"):
+            return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+    except (InvalidOperation, ValueError):
+        return term
+    return term
+
+
+def normalise(result: Result, lists: tuple[str, ...] = ()) -> Result:
+    """The result with canonical literals, sorted list cells, and triples in sorted order."""
+    idx = {i for i, v in enumerate(result.variables) if v in lists}
+    rows = []
+    for row in result.rows:
+        cells = []
+        for i, term in enumerate(row):
+            term = normalise_term(term)
+            if i in idx and isinstance(term, ox.Literal) and term.value:
+                items = sorted(term.value.split(LIST_SEPARATOR), key=_natural)
+                term = ox.Literal(LIST_SEPARATOR.join(items))
+            cells.append(term)
+        rows.append(tuple(cells))
+    triples = sorted(
+        (ox.Triple(t.subject, t.predicate, normalise_term(t.object)) for t in result.triples), key=str
+    )
+    return Result(result.form, result.variables, rows, triples, result.boolean)
+
+
+# -- engines ----------------------------------------------------------------------------------
+def _syntax_error(exc: Exception, name: str) -> UsageError:
+    return UsageError(f"{name}: the SPARQL query is not valid: {str(exc).strip().splitlines()[0]}")
+
+
+def _form(text: str, name: str) -> str:
+    form = query_form(text)
+    if form is None:
+        raise UsageError(f"{name}: not a SPARQL query (SELECT, CONSTRUCT, ASK or DESCRIBE); updates are not run")
+    return form.lower()
+
+
+def _values(text: str, bindings: dict[str, Term], name: str) -> str:
+    try:
+        return with_values(text, {k: str(v) for k, v in bindings.items()})
+    except ValueError as exc:
+        raise UsageError(f"{name}: {exc}") from exc
+
+
+class OxigraphEngine:
+    """Queries a pyoxigraph ``Store`` (the default engine)."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store, union_default_graph: bool = False) -> None:
+        self.store = store
+        self.union = union_default_graph
+
+    def run(self, text: str, bindings: dict[str, Term] | None = None, name: str = "query") -> Result:
+        form = _form(text, name)
+        try:
+            answer = self.store.query(_values(text, bindings or {}, name), use_default_graph_as_union=self.union)
+        except SyntaxError as exc:
+            raise _syntax_error(exc, name) from exc
+        except OSError as exc:  # pragma: no cover - store I/O
+            raise UsageError(f"{name}: the store could not be read: {exc}") from exc
+        if isinstance(answer, ox.QuerySolutions):
+            variables = tuple(v.value for v in answer.variables)
+            rows = [tuple(sol[v] for v in variables) for sol in answer]
+            return Result("select", variables, rows)
+        if isinstance(answer, ox.QueryBoolean):
+            return Result("ask", boolean=bool(answer))
+        return Result(form, triples=list(answer))
+
+
+def _from_rdflib(term: Any) -> Term | None:
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unexpected term {term!r}")  # pragma: no cover
+
+
+def _to_rdflib(term: Term) -> Any:
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD + "string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+class RdflibEngine:
+    """Queries an ``rdflib.Dataset``; parameters are bound with ``initBindings``."""
+
+    name = "rdflib"
+
+    def __init__(self, dataset: Any) -> None:
+        self.dataset = dataset
+
+    def run(self, text: str, bindings: dict[str, Term] | None = None, name: str = "query") -> Result:
+        from pyparsing import ParseException
+
+        form = _form(text, name)
+        init = {k: _to_rdflib(v) for k, v in (bindings or {}).items()}
+        try:
+            answer = self.dataset.query(text, initBindings=init)
+        except ParseException as exc:
+            raise _syntax_error(exc, name) from exc
+        if answer.type == "SELECT":
+            variables = tuple(str(v) for v in answer.vars)
+            rows = [tuple(_from_rdflib(r[i]) for i in range(len(variables))) for r in answer]
+            return Result("select", variables, rows)
+        if answer.type == "ASK":
+            return Result("ask", boolean=bool(answer.askAnswer))
+        triples = [ox.Triple(*(_from_rdflib(t) for t in triple)) for triple in answer.graph]
+        return Result(form, triples=triples)
+
+
+def _json_term(cell: dict[str, str]) -> Term:
+    kind = cell.get("type")
+    if kind == "uri":
+        return ox.NamedNode(cell["value"])
+    if kind == "bnode":
+        return ox.BlankNode(cell["value"])
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in cell:
+            return ox.Literal(cell["value"], language=cell["xml:lang"])
+        if "datatype" in cell:
+            return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
+        return ox.Literal(cell["value"])
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+RDF_MEDIA_TYPES = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+
+
+class RemoteEngine:
+    """Queries a SPARQL 1.1 Protocol endpoint with an HTML-form-encoded POST (read-only)."""
+
+    name = "remote"
+
+    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
+        if not re.match(r"https?://", endpoint):
+            raise UsageError(f"--endpoint {endpoint!r} must be an http:// or https:// URL")
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def _post(self, text: str, accept: str) -> tuple[str, bytes]:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        data = urllib.parse.urlencode({"query": text}).encode("utf-8")
+        request = urllib.request.Request(
+            self.endpoint, data=data, method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
+                     "User-Agent": "ntrk-kg"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace").strip().splitlines()
+            detail = f": {body[0][:200]}" if body else ""
+            raise EndpointError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}{detail}") from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise EndpointError(f"cannot reach the SPARQL endpoint {self.endpoint}: {reason}") from exc
+
+    def run(self, text: str, bindings: dict[str, Term] | None = None, name: str = "query") -> Result:
+        import json
+
+        form = _form(text, name)
+        text = _values(text, bindings or {}, name)
+        if form in ("select", "ask"):
+            _, body = self._post(text, "application/sparql-results+json")
+            try:
+                doc = json.loads(body)
+                if form == "ask":
+                    return Result("ask", boolean=bool(doc["boolean"]))
+                variables = tuple(doc["head"]["vars"])
+                rows = [
+                    tuple(_json_term(b[v]) if v in b else None for v in variables)
+                    for b in doc["results"]["bindings"]
+                ]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise EndpointError(f"{self.endpoint} did not answer with SPARQL JSON results: {exc}") from exc
+            return Result("select", variables, rows)
+        accept = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+        media, body = self._post(text, accept)
+        fmt = RDF_MEDIA_TYPES.get(media)
+        if fmt is None:
+            raise EndpointError(f"{self.endpoint} answered a {form.upper()} query with {media}, not RDF")
+        try:
+            triples = [q.triple for q in ox.parse(body, format=fmt)]
+        except SyntaxError as exc:
+            raise EndpointError(f"{self.endpoint} answered with unreadable {media}: {exc}") from exc
+        return Result(form, triples=triples)
+
+
+# -- opening the graph ------------------------------------------------------------------------
+def graph_sources(out_dir: Path, graph_files: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
+    """The RDF files to query: ``graph_files`` if given, otherwise the build's N-Quads."""
+    files = list(graph_files)
+    if not files:
+        nq = out_dir / NQUADS_FILE
+        if not nq.is_file():
+            raise UsageError(f"{nq} does not exist; run 'ntrk-kg build --out {out_dir}' first, or pass --graph FILE")
+        files = [nq]
+    for f in files:
+        if not f.is_file():
+            raise UsageError(f"{f}: no such file")
+    return files
+
+
+def open_store(out_dir: Path, graph_files: list[Path] | tuple[Path, ...] = ()) -> ox.Store:
+    """The build's persisted Oxigraph store if there is one (and no ``graph_files``), else an
+    in-memory store loaded from the files."""
+    store_dir = out_dir / STORE_DIR
+    if not graph_files and store_dir.is_dir():
+        try:
+            return ox.Store.read_only(str(store_dir))
+        except OSError as exc:
+            raise UsageError(f"{store_dir}: cannot open the Oxigraph store: {exc}") from exc
+    store = ox.Store()
+    for path in graph_sources(out_dir, graph_files):
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+        if fmt is None:
+            raise UsageError(f"{path}: cannot tell the RDF syntax from the extension {path.suffix!r} (use .nq, .trig, .ttl, .nt, .rdf or .jsonld)")
+        try:
+            store.load(path=str(path), format=fmt)
+        except SyntaxError as exc:
+            raise UsageError(f"{path}: not valid {fmt.name}: {str(exc).strip().splitlines()[0]}") from exc
+    return store
+
+
+def engine_for(
+    engine: str = "oxigraph",
+    out_dir: Path = Path("build"),
+    graph_files: list[Path] | tuple[Path, ...] = (),
+    endpoint: str | None = None,
+    union_default_graph: bool = False,
+) -> OxigraphEngine | RdflibEngine | RemoteEngine:
+    """The engine the CLI options ask for."""
+    if endpoint:
+        return RemoteEngine(endpoint)
+    if engine == "oxigraph":
+        return OxigraphEngine(open_store(out_dir, graph_files), union_default_graph)
+    if engine == "rdflib":
+        from kg_build.rdfio import load_dataset
+
+        ds = load_dataset(graph_sources(out_dir, graph_files))
+        ds.default_union = union_default_graph
+        return RdflibEngine(ds)
+    raise UsageError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+
+
+def has_named_graphs(engine: OxigraphEngine | RdflibEngine | RemoteEngine) -> bool:
+    """Whether the local data holds any named graph (the catalogue queries read named graphs)."""
+    if isinstance(engine, OxigraphEngine):
+        return any(True for _ in engine.store.named_graphs())
+    if isinstance(engine, RdflibEngine):
+        return any(len(g) for g in engine.dataset.graphs() if g.identifier != engine.dataset.default_graph.identifier)
+    return True
+
+
+def run_catalogue_query(engine: Any, query: Any, bindings: dict[str, Term]) -> Result:
+    """Run a catalogue query, normalise it, and check it returns exactly its declared columns."""
+    result = normalise(engine.run(query.body, bindings, name=query.name), query.lists)
+    if query.form == "select" and result.variables != query.columns:
+        raise KgError(
+            f"{query.path}: the query returns columns {list(result.variables)} but its header declares {list(query.columns)}"
+        )
+    return result

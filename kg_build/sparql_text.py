@@ -1,0 +1,97 @@
+"""Light lexical helpers over SPARQL query text: query form, declared prefixes, inline data.
+
+These work on tokens (comments, strings and IRIs are skipped as units), never by pasting values:
+parameter values reach the text only as RDF terms serialised by pyoxigraph in a ``VALUES`` block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_\-.]*:?[A-Za-z0-9_\-.:%]*)
+  | (?P<brace>[{}])
+  | (?P<other>\S)
+    """,
+    re.VERBOSE,
+)
+FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+
+
+def tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """``(kind, text, offset)`` for every token; comments, strings and IRIs are single tokens."""
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        yield kind, m.group(0), m.start()
+
+
+def query_form(text: str) -> str | None:
+    """The query form (SELECT, CONSTRUCT, ASK, DESCRIBE), or ``None`` for anything else.
+
+    >>> query_form("PREFIX a: <http://x/> # SELECT\\nASK { ?s ?p ?o }")
+    'ASK'
+    """
+    for kind, tok, _ in tokens(text):
+        if kind == "word" and tok.upper() in FORMS:
+            return tok.upper()
+        if kind == "word" and tok.upper() in ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD", "WITH"):
+            return None
+    return None
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """``PREFIX name: <iri>`` declarations of the prologue, name -> namespace.
+
+    >>> declared_prefixes("PREFIX ntrk: <https://w3id.org/ntrk-kg/ontology#>\\nSELECT * {}")
+    {'ntrk': 'https://w3id.org/ntrk-kg/ontology#'}
+    """
+    out: dict[str, str] = {}
+    toks = [t for t in tokens(text) if t[0] != "comment"]
+    for i, (kind, tok, _) in enumerate(toks[:-2]):
+        if kind == "word" and tok.upper() == "PREFIX" and toks[i + 2][0] == "iri":
+            out[toks[i + 1][1].rstrip(":")] = toks[i + 2][1][1:-1]
+    return out
+
+
+def variables(text: str) -> set[str]:
+    """Names of the variables the query text mentions (``?x`` and ``$x``)."""
+    return {tok[1:] for kind, tok, _ in tokens(text) if kind == "var"}
+
+
+def where_brace(text: str) -> int | None:
+    """Offset of the ``{`` that opens the query's top-level WHERE group, or ``None``."""
+    depth, after_where = 0, False
+    for kind, tok, pos in tokens(text):
+        if kind == "word" and tok.upper() == "WHERE" and depth == 0:
+            after_where = True
+        elif kind == "brace":
+            if tok == "{" and depth == 0 and after_where:
+                return pos
+            depth += 1 if tok == "{" else -1
+    return None
+
+
+def with_values(text: str, terms: Mapping[str, str]) -> str:
+    """The query with ``VALUES (?a ?b) { (t1 t2) }`` opening its top-level WHERE group.
+
+    ``terms`` maps variable names to RDF terms already serialised in N-Triples syntax (escaped by
+    the term library). Inline data at the top of the group is joined with the rest of the group,
+    so the group's FILTERs see the values: the same result as binding the variables beforehand.
+
+    >>> with_values("SELECT ?x WHERE { ?x ?p ?t }", {"t": '"a\\\\" }"'})
+    'SELECT ?x WHERE { VALUES (?t) { ("a\\\\" }") }\\n ?x ?p ?t }'
+    """
+    if not terms:
+        return text
+    pos = where_brace(text)
+    if pos is None:
+        raise ValueError("the query has no top-level WHERE group to bind parameters in")
+    names = " ".join(f"?{n}" for n in terms)
+    row = " ".join(terms.values())
+    return f"{text[:pos + 1]} VALUES ({names}) {{ ({row}) }}\n{text[pos + 1:]}"
