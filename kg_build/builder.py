@@ -334,4 +334,9 @@ class _Builder:
 
 def build_dataset(cur: Curated) -> Dataset:
     """Build the dataset from checked curated tables: one named graph per layer, no blank nodes."""
-    return _Builder(cur).build()
+    from kg_build import context, factcheck
+
+    ds = _Builder(cur).build()
+    factcheck.add_curated_findings(ds, cur)
+    context.add_context(ds, cur)
+    return ds

@@ -52,6 +52,28 @@ SPECS: dict[str, TableSpec] = {
         ("document", "key", "kind", "section", "comment"),
         ("references", "about", "pathways", "outcomes", "steps", "populations", "subject_verbatim", "value_verbatim"),
     ),
+    "findings": TableSpec(
+        "findings.tsv",
+        ("document", "key", "concerns", "kind", "severity", "label", "explanation"),
+        ("stated_value", "checked_against"),
+    ),
+    "finding_evidence": TableSpec(
+        "finding_evidence.tsv",
+        ("document", "finding", "order"),
+        ("reference", "value", "reported_for", "quote", "urls", "refers_to", "refers_to_label"),
+    ),
+    "assays": TableSpec(
+        "assays.tsv", ("key", "label", "sources"),
+        ("listed_by", "exact_match", "close_match", "broad_match", "detects", "note"),
+    ),
+    "drugs": TableSpec(
+        "drugs.tsv", ("key", "label", "kind", "sources"),
+        ("brand", "development_code", "identifiers", "inhibits", "other_targets", "note"),
+    ),
+    "approvals": TableSpec(
+        "approvals.tsv", ("key", "drug", "agency", "action", "date", "indication", "sources"),
+        ("population", "tissue_agnostic"),
+    ),
     "mappings": TableSpec(
         "mappings.sssom.tsv",
         ("subject_id", "predicate_id", "object_id", "mapping_justification"),
@@ -83,6 +105,27 @@ STATEMENT_KINDS = {
     "clinical": "ClinicalRelevanceStatement",
 }
 MAPPING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
+FINDING_KINDS = {
+    "contradicted": "ContradictedBySource",
+    "not-found": "NotFoundInSource",
+    "internal-inconsistency": "InternalInconsistency",
+    "misnamed-entity": "MisnamedEntity",
+    "unresolvable-reference": "UnresolvableReference",
+    "unchecked": "UncheckedClaim",
+    "supported": "SupportedBySource",
+}
+SEVERITIES = {"error": "ErrorSeverity", "warning": "WarningSeverity", "info": "InfoSeverity"}
+DRUG_KINDS = ("trk-inhibitor", "other")
+# Identifier patterns of the context tables, by CURIE prefix.
+CONTEXT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
+    "OBI": re.compile(r"^OBI:\d{7}$"),
+    "NCIT": re.compile(r"^NCIT:C\d+$"),
+    "MONDO": re.compile(r"^MONDO:\d{7}$"),
+    "CHEBI": re.compile(r"^CHEBI:[1-9]\d*$"),
+    "drugbank": re.compile(r"^drugbank:DB\d{5}$"),
+    "chembl.compound": re.compile(r"^chembl\.compound:CHEMBL\d+$"),
+    "pubchem.compound": re.compile(r"^pubchem\.compound:[1-9]\d*$"),
+}
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SYMBOL = re.compile(r"^[A-Z][A-Z0-9-]*$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -121,6 +164,8 @@ def load(directory: Path | None = None) -> Curated:
     tables = {name: read_table(directory, spec, problems) for name, spec in SPECS.items()}
     cur = Curated(directory, tables)
     _check(cur, problems)
+    _check_factcheck(cur, problems)
+    _check_context(cur, problems)
     if problems:
         raise CurationError(problems)
     return cur
@@ -358,3 +403,138 @@ def _check(cur: Curated, problems: list[Problem]) -> None:
     for r in t["tumour_types"]:
         if f"ntrkkg:tumour-type/{r['key']}" not in mapped:
             problems.append(r.problem("key", f"tumour type {r['key']!r} has no mapping in mappings.sssom.tsv"))
+
+
+def labelled_curies(value: str) -> list[tuple[str, str]]:
+    """Split ``CURIE=label|CURIE=label`` cells (labels optional) into pairs.
+
+    >>> labelled_curies("OBI:0001986=immunohistochemistry|NCIT:C23020")
+    [('OBI:0001986', 'immunohistochemistry'), ('NCIT:C23020', '')]
+    """
+    pairs = []
+    for item in _split(value):
+        curie_, _, label = item.partition("=")
+        pairs.append((curie_.strip(), label.strip()))
+    return pairs
+
+
+def _context_curie(r: Row, col: str, value: str, problems: list[Problem], allowed: tuple[str, ...]) -> None:
+    prefix = value.partition(":")[0]
+    if expand(value) is None:
+        problems.append(r.problem(col, f"{value!r} is not a CURIE with a known prefix (see prefixes.tsv)"))
+    elif prefix not in allowed:
+        problems.append(r.problem(col, f"{value!r} must use one of the prefixes {', '.join(allowed)}"))
+    elif prefix in CONTEXT_ID_PATTERNS and not CONTEXT_ID_PATTERNS[prefix].match(value):
+        problems.append(r.problem(col, f"{value!r} is not a valid {prefix} identifier (expected {CONTEXT_ID_PATTERNS[prefix].pattern})"))
+
+
+def _urls(r: Row, col: str, problems: list[Problem]) -> None:
+    for url in _split(r[col]):
+        if not url.startswith(("http://", "https://")) or any(ch.isspace() for ch in url):
+            problems.append(r.problem(col, f"{url!r} is not an http(s) URL"))
+
+
+def _check_factcheck(cur: Curated, problems: list[Problem]) -> None:
+    """Check findings.tsv and finding_evidence.tsv against the guide tables they point into."""
+    t = cur.tables
+    docs = {r["key"] for r in t["documents"]}
+    refs = {(r["document"], r["number"]) for r in t["references"]}
+    statements = {(r["document"], f"prevalence-{r['key']}") for r in t["prevalence"]}
+    statements |= {(r["document"], f"fusion-partner-{fusion_key(r['five_prime'], r['three_prime'])}") for r in t["fusions"]}
+    statements |= {(r["document"], r["key"]) for r in t["statements"]}
+
+    def ref_numbers(r: Row, col: str) -> None:
+        for n in _split(r[col]):
+            if (r["document"], n) not in refs:
+                problems.append(r.problem(col, f"reference {n} does not exist in references.tsv for {r['document']!r}"))
+
+    findings = _unique(t["findings"], ("document", "key"), problems)
+    for r in t["findings"]:
+        if r["document"] not in docs:
+            problems.append(r.problem("document", f"unknown document {r['document']!r} (see documents.tsv)"))
+        if not KEY.match(r["key"]):
+            problems.append(r.problem("key", f"{r['key']!r} must be lower-case words joined by '-'"))
+        kind, _, target = r["concerns"].partition(":")
+        if kind == "statement":
+            if (r["document"], target) not in statements:
+                problems.append(r.problem("concerns", f"{r['concerns']!r} names no statement of {r['document']!r} (prevalence-<key>, fusion-partner-<5'>--<3'> or a key of statements.tsv)"))
+        elif kind == "reference":
+            if (r["document"], target) not in refs:
+                problems.append(r.problem("concerns", f"{r['concerns']!r} names no reference of {r['document']!r}"))
+        elif kind == "guide":
+            if target != r["document"]:
+                problems.append(r.problem("concerns", f"{r['concerns']!r} must name the finding's own document, guide:{r['document']}"))
+        elif r["concerns"]:
+            problems.append(r.problem("concerns", f"{r['concerns']!r} must be statement:<key>, reference:<number> or guide:<document>"))
+        if r["kind"] and r["kind"] not in FINDING_KINDS:
+            problems.append(r.problem("kind", f"{r['kind']!r} is not one of {', '.join(FINDING_KINDS)}"))
+        if r["severity"] and r["severity"] not in SEVERITIES:
+            problems.append(r.problem("severity", f"{r['severity']!r} is not one of {', '.join(SEVERITIES)}"))
+        ref_numbers(r, "checked_against")
+        if r["kind"] in ("contradicted", "not-found", "supported") and not r["checked_against"]:
+            problems.append(r.problem("checked_against", f"a {r['kind']!r} finding must name the reference it was checked against"))
+    with_evidence: set[tuple[str, str]] = set()
+    _unique(t["finding_evidence"], ("document", "finding", "order"), problems)
+    for r in t["finding_evidence"]:
+        key = (r["document"], r["finding"])
+        if key not in findings:
+            problems.append(r.problem("finding", f"unknown finding {r['finding']!r} (see findings.tsv)"))
+        with_evidence.add(key)
+        _int(r, "order", problems)
+        ref_numbers(r, "reference")
+        _urls(r, "urls", problems)
+        if not (r["reference"] or r["urls"]):
+            problems.append(r.problem("urls", "evidence must say where it was read: a reference number, a URL, or both"))
+        if "%" in r["value"]:
+            try:
+                parse_percent(r["value"])
+            except ValueSyntaxError as exc:
+                problems.append(r.problem("value", str(exc)))
+        if r["refers_to"]:
+            _context_curie(r, "refers_to", r["refers_to"], problems, tuple(CONTEXT_ID_PATTERNS))
+    for r in t["findings"]:
+        if r["kind"] in ("contradicted", "not-found", "supported") and (r["document"], r["key"]) not in with_evidence:
+            problems.append(r.problem("key", f"a {r['kind']!r} finding needs evidence rows in finding_evidence.tsv (what the source says)"))
+
+
+def _check_context(cur: Curated, problems: list[Problem]) -> None:
+    """Check assays.tsv, drugs.tsv and approvals.tsv."""
+    t = cur.tables
+    proteins = {r["symbol"] for r in t["proteins"]}
+    refs = {r["number"] for r in t["references"]}
+    for table in ("assays", "drugs", "approvals"):
+        _unique(t[table], ("key",), problems)
+        for r in t[table]:
+            if not KEY.match(r["key"]):
+                problems.append(r.problem("key", f"{r['key']!r} must be lower-case words joined by '-'"))
+            _urls(r, "sources", problems)
+    for r in t["assays"]:
+        for n in _split(r["listed_by"]):
+            if n not in refs:
+                problems.append(r.problem("listed_by", f"reference {n} does not exist in references.tsv"))
+        for col in ("exact_match", "close_match", "broad_match"):
+            for c, _ in labelled_curies(r[col]):
+                _context_curie(r, col, c, problems, ("OBI", "NCIT"))
+        for p in _split(r["detects"]):
+            if p not in proteins:
+                problems.append(r.problem("detects", f"unknown protein {p!r} (see proteins.tsv)"))
+    drugs = {r["key"]: r for r in t["drugs"]}
+    for r in t["drugs"]:
+        if r["kind"] not in DRUG_KINDS:
+            problems.append(r.problem("kind", f"{r['kind']!r} is not one of {', '.join(DRUG_KINDS)}"))
+        for c in _split(r["identifiers"]):
+            _context_curie(r, "identifiers", c, problems, ("CHEBI", "pubchem.compound", "drugbank", "chembl.compound", "NCIT"))
+        for p in _split(r["inhibits"]):
+            if p not in proteins:
+                problems.append(r.problem("inhibits", f"unknown protein {p!r} (see proteins.tsv)"))
+        if r["kind"] == "other" and r["inhibits"]:
+            problems.append(r.problem("inhibits", "only a trk-inhibitor may be linked to TRK proteins; give other targets in other_targets"))
+    for r in t["approvals"]:
+        if r["drug"] and r["drug"] not in drugs:
+            problems.append(r.problem("drug", f"unknown drug {r['drug']!r} (see drugs.tsv)"))
+        if r["date"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"]):
+            problems.append(r.problem("date", f"{r['date']!r} is not YYYY-MM-DD"))
+        for c, _ in labelled_curies(r["indication"]):
+            _context_curie(r, "indication", c, problems, ("MONDO",))
+        if r["tissue_agnostic"] not in ("", "true", "false"):
+            problems.append(r.problem("tissue_agnostic", f"{r['tissue_agnostic']!r} must be true or false"))

@@ -17,6 +17,8 @@ GUIDE_GRAPH = URIRef(GRAPH + "guide")
 CURATION_GRAPH = URIRef(GRAPH + "curation")
 METADATA_GRAPH = URIRef(GRAPH + "metadata")
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
+FACTCHECK_GRAPH = URIRef(GRAPH + "factcheck")
+CONTEXT_GRAPH = URIRef(GRAPH + "context")
 
 
 def mint(*parts: str) -> URIRef:
@@ -74,3 +76,28 @@ def pathway(key: str) -> URIRef:
 
 def process(key: str) -> URIRef:
     return mint("process", key)
+
+
+def finding(key: str) -> URIRef:
+    """A fact-check finding.
+
+    >>> finding("reference-2-unresolvable")
+    rdflib.term.URIRef('https://w3id.org/ntrk-kg/id/finding/reference-2-unresolvable')
+    """
+    return mint("finding", key)
+
+
+def evidence(finding_key: str, order: str) -> URIRef:
+    return mint("finding", finding_key, "evidence", order)
+
+
+def assay(key: str) -> URIRef:
+    return mint("assay", key)
+
+
+def drug(key: str) -> URIRef:
+    return mint("drug", key)
+
+
+def approval(key: str) -> URIRef:
+    return mint("approval", key)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import catalogue, curation, export, store
+from kg_build import catalogue, curation, export, factcheck, store
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
@@ -35,10 +35,21 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     return files
 
 
+def add_rule_findings(ds: Dataset) -> None:
+    """Findings the validation rules derive (a value outside its band) go into the fact-check graph."""
+    try:
+        from kg_build import validation
+    except ImportError:  # the validation rules are not part of this installation
+        return
+    report = validation.validate(ds)
+    factcheck.add_rule_findings(ds, factcheck.rule_results(report.results))
+
+
 def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
     """Load and check the curated tables, build the dataset and check its vocabulary."""
     cur = curation.load(data_dir)
     ds = build_dataset(cur)
+    add_rule_findings(ds)
     bad = undeclared_terms(ds)
     if bad:
         raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))

@@ -51,7 +51,8 @@ def test_stats_counts_per_graph_and_class(built_dir: Path) -> None:
     graphs = output.split("\n\n")[0].splitlines()
     assert graphs[0] == "named graph\ttriples"
     assert [g.split("\t")[0] for g in graphs[1:]] == [
-        "https://w3id.org/ntrk-kg/graph/curation", "https://w3id.org/ntrk-kg/graph/guide",
+        "https://w3id.org/ntrk-kg/graph/context", "https://w3id.org/ntrk-kg/graph/curation",
+        "https://w3id.org/ntrk-kg/graph/factcheck", "https://w3id.org/ntrk-kg/graph/guide",
         "https://w3id.org/ntrk-kg/graph/metadata", "https://w3id.org/ntrk-kg/graph/ontology",
     ]
 

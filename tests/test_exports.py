@@ -17,7 +17,9 @@ from kg_build import export, pipeline
 TRIPLE_FILES = {"ntrk-kg.ttl": "turtle", "ntrk-kg.nt": "nt", "ntrk-kg.rdf": "xml"}
 QUAD_FILES = {"ntrk-kg.nq": "nquads", "ntrk-kg.trig": "trig", "ntrk-kg.jsonld": "json-ld"}
 GRAPHS = {
+    "https://w3id.org/ntrk-kg/graph/context",
     "https://w3id.org/ntrk-kg/graph/curation",
+    "https://w3id.org/ntrk-kg/graph/factcheck",
     "https://w3id.org/ntrk-kg/graph/guide",
     "https://w3id.org/ntrk-kg/graph/metadata",
     "https://w3id.org/ntrk-kg/graph/ontology",
