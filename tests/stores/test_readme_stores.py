@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -41,8 +42,9 @@ def project(tmp_path: Path) -> Path:
 def test_load_and_reload_examples(oxigraph_server, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = oxigraph_server.endpoint.rsplit("/", 1)[0]
     client = gsp.Client(oxigraph_server.endpoint, oxigraph_server.gsp)
-    for graph in ("curation", "guide", "metadata", "ontology"):  # the example starts from an empty server
-        client.delete_graph(f"https://w3id.org/ntrk-kg/graph/{graph}")
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    for graph in manifest["graphs"]:  # the example starts from an empty server
+        client.delete_graph(graph)
     for command in (
         f"ntrk-kg load --endpoint {SHOWN_SERVER}/query --gsp {SHOWN_SERVER}/store --replace",
         f"ntrk-kg load --endpoint {SHOWN_SERVER}/query --gsp {SHOWN_SERVER}/store --append",
