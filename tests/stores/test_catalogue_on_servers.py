@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from kg_build import catalogue, gsp
 from kg_build.cli import main
 
-QUERIES = catalogue.load()
+NAMES = [p.stem for p in catalogue.query_files()]  # parsed in each test, so one bad header fails one test
 
 
 def run(*args: str) -> str:
@@ -36,7 +36,7 @@ def rows(tsv: str) -> tuple[str, list[str]]:
 
 
 def test_the_catalogue_is_not_empty() -> None:
-    assert len(QUERIES) >= 10
+    assert len(NAMES) >= 10
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +56,12 @@ def loaded(request: pytest.FixtureRequest, built_dir: Path) -> dict[str, object]
 
 
 @pytest.mark.parametrize("server_name", ["oxigraph", "virtuoso"])
-@pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
+@pytest.mark.parametrize("name", NAMES)
 def test_query_gives_the_same_rows_on_the_server_as_on_the_embedded_store(
-    query, server_name: str, request: pytest.FixtureRequest, loaded, built_dir: Path
+    name: str, server_name: str, request: pytest.FixtureRequest, loaded, built_dir: Path
 ) -> None:
     server = request.getfixturevalue(f"{server_name}_server")  # skips (or fails under CI) without it
+    query = catalogue.find(name)
     params = [a for k, v in sorted(query.examples().items()) for a in ("-p", f"{k}={v}")]
     fmt = {"select": "tsv", "ask": "json"}.get(query.form, "ntriples")
     embedded = run("query", query.name, "--format", fmt, "--out", str(built_dir), *params)
