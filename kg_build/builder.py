@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
 
 from kg_build import __version__, catalogue, iris
 from kg_build.catalogue_rdf import add_catalogue
@@ -315,9 +315,7 @@ class _Builder:
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
         add_catalogue(m, catalogue.load())
-        # OWL class expressions are blank nodes by the OWL 2 RDF mapping; label them canonically
-        # (from the graph's structure) so every export is byte-identical across runs.
-        for triple in to_canonical_graph(ontology_graph()):
+        for triple in ontology_without_class_expressions():
             self.ontology.add(triple)
 
     def build(self) -> Dataset:
@@ -332,6 +330,17 @@ class _Builder:
         self.statements()
         self.describe()
         return self.ds
+
+
+def ontology_without_class_expressions() -> list[tuple[Node, Node, Node]]:
+    """The ontology's triples that hold no blank node: declarations, labels, definitions, the named
+    class and property hierarchy, domains, ranges and pairwise disjointness.
+
+    OWL class expressions (the defined classes' restrictions) are blank nodes by the OWL 2 RDF
+    mapping; the dataset holds no blank node (a reload would duplicate them), so they stay in the
+    full ontology, which the build writes beside the graph (``ntrk-kg-ontology.ttl``).
+    """
+    return [t for t in ontology_graph() if not any(isinstance(x, BNode) for x in t)]
 
 
 def build_dataset(cur: Curated) -> Dataset:

@@ -33,6 +33,8 @@ MEDIA_TYPES = {
     "rdfxml": "application/rdf+xml",
 }
 CONTEXT_FILE = "context.jsonld"
+ONTOLOGY_FILE_NAME = "ntrk-kg-ontology.ttl"
+"""The full OWL ontology, class expressions included (the dataset's ontology graph omits them)."""
 MANIFEST_FILE = "manifest.json"
 
 
@@ -71,11 +73,7 @@ def union_graph(ds: Dataset) -> Graph:
 
 
 def blank_nodes(ds: Dataset, skip_graphs: Iterable[URIRef] = ()) -> list[tuple[Node, Node, Node]]:
-    """Triples that hold a blank node (the data must have none), outside ``skip_graphs``.
-
-    The ontology graph is skipped by the build: OWL class expressions (restrictions, lists) are
-    blank nodes by the OWL 2 RDF mapping, and are labelled canonically so exports stay stable.
-    """
+    """Triples that hold a blank node (the dataset must have none), outside ``skip_graphs``."""
     skip = set(skip_graphs)
     return [
         (s, p, o) for s, p, o, g in ds.quads((None, None, None, None))

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg_build import catalogue, curation, export, factcheck, validation
+from kg_build import catalogue, curation, export, factcheck, store, validation
 from kg_build.builder import build_dataset
 from kg_build.checks import undeclared_terms
 from kg_build.errors import ValidationFailure
-from kg_build.iris import ONTOLOGY_GRAPH
 from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
 
 DEFAULT_OUT = Path("build")
@@ -55,7 +54,7 @@ def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
     bad = undeclared_terms(ds)
     if bad:
         raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))
-    bnodes = export.blank_nodes(ds, skip_graphs=(ONTOLOGY_GRAPH,))
+    bnodes = export.blank_nodes(ds)
     if bnodes:
         raise ValidationFailure(f"the graph holds {len(bnodes)} triples with blank nodes; it must hold none")
     return cur, ds
@@ -67,6 +66,7 @@ def build(
     data_dir: Path | None = None,
     reason: bool = True,
     reasoner: str = "auto",
+    with_store: bool = True,
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
@@ -74,6 +74,7 @@ def build(
     ``kg_build.reasoning``) checks consistency and adds the inferred-types graph; an inconsistent
     graph stops the build. The graph is then validated against the SHACL shapes: a violation stops
     the build; warnings (doubts about the source) are returned and kept in the manifest.
+    With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
     Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
     """
     cur, ds = assemble(data_dir)
@@ -101,10 +102,22 @@ def build(
     from kg_build import sssom
 
     outputs.append(export.Output(sssom.SSSOM_FILE, sssom.render(sssom.mapping_rows(cur))))
+    outputs.append(export.Output(export.ONTOLOGY_FILE_NAME, ONTOLOGY_FILE.read_bytes()))
     digests = {o.name: export.sha256(o.data) for o in outputs}
     inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
     outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
-    export.write_atomically(out_dir, outputs)
+    staged = None
+    if with_store:
+        nquads = next((o.data for o in outputs if o.name == export.FORMATS["nquads"][0]), None)
+        staged = store.StagedStore(out_dir, nquads or export.serialise(ds, "nquads"))
+    try:
+        export.write_atomically(out_dir, outputs)
+    except BaseException:
+        if staged:
+            staged.discard()
+        raise
+    if staged:
+        staged.commit()
     return BuildResult(ds, out_dir, digests, warnings)
 
 

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from kg_build.catalogue import LIST_SEPARATOR
 from kg_build.errors import KgError, UsageError
 from kg_build.params import XSD, canonical_decimal
-from kg_build.sparql_text import query_form, with_service_iris, with_values
+from kg_build.sparql_text import query_form, variables, with_service_iris, with_values
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 ENGINES = ("oxigraph", "rdflib")
@@ -128,8 +128,11 @@ def _service_error(exc: Exception, name: str) -> "EndpointError":
 
 def _values(text: str, bindings: dict[str, Term], name: str) -> str:
     text = _services(text, bindings)
+    # A parameter that only named a SERVICE endpoint is now in place; binding it again in a VALUES
+    # block would be useless, and some servers (Virtuoso) reject VALUES beside a SERVICE clause.
+    used = variables(text)
     try:
-        return with_values(text, {k: str(v) for k, v in bindings.items()})
+        return with_values(text, {k: str(v) for k, v in bindings.items() if k in used})
     except ValueError as exc:
         raise UsageError(f"{name}: {exc}") from exc
 

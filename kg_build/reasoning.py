@@ -34,6 +34,7 @@ from rdflib.term import Node
 from kg_build import iris
 from kg_build.errors import KgError, ValidationFailure
 from kg_build.prefixes import compress
+from kg_build.vocab import ontology_graph
 
 ENGINES = ("auto", "hermit", "owlrl")
 REASONED_GRAPHS = (iris.ONTOLOGY_GRAPH, iris.GUIDE_GRAPH, iris.CURATION_GRAPH)
@@ -73,9 +74,14 @@ def java() -> str | None:
 
 
 def reasoning_input(ds: Dataset) -> Graph:
-    """The ontology, guide and curation graphs merged into one graph, as a reasoner reads them."""
+    """The full ontology (with its class expressions) and the guide and curation graphs, merged into
+    one graph, as a reasoner reads them."""
     g = Graph()
+    for t in ontology_graph():
+        g.add(t)
     for gid in REASONED_GRAPHS:
+        if gid == iris.ONTOLOGY_GRAPH:
+            continue
         for t in ds.graph(gid):
             g.add(t)
     return g

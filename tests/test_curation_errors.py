@@ -67,10 +67,11 @@ def test_every_bad_row_is_listed_in_one_message(data_copy: Path, tmp_path: Path)
 def test_a_failed_build_leaves_the_previous_build_untouched(data_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert build(data_copy, out)[0] == 0
-    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    files = [p for p in out.rglob("*") if p.is_file()]  # the exports and the embedded store's files
+    before = {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
     edit(data_copy / "prevalence.tsv", "~26%", "~126%")
     assert build(data_copy, out)[0] == 2
-    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    after = {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Dataset, Graph
+from rdflib import OWL, BNode, Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg_build import export, pipeline
@@ -26,8 +26,6 @@ GRAPHS = {
     "https://w3id.org/ntrk-kg/graph/inferred",
 }
 ONTOLOGY_GRAPH = "https://w3id.org/ntrk-kg/graph/ontology"
-OWL_STRUCTURE = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-                 "http://www.w3.org/2001/XMLSchema#minInclusive")
 
 
 def _graphs(path: Path, fmt: str) -> dict[str, Graph]:
@@ -73,17 +71,22 @@ def test_jsonld_uses_the_shipped_context(built_dir: Path) -> None:
 
 
 def test_no_blank_nodes_in_any_export(built_dir: Path) -> None:
-    """No blank node in the data; only the ontology's OWL class expressions (restrictions, lists,
-    disjointness axioms) are blank nodes, as the OWL 2 RDF mapping requires."""
+    """No blank node anywhere in the dataset, so a reload into a store never duplicates triples."""
     for name, fmt in {**TRIPLE_FILES, **QUAD_FILES}.items():
         ds = Dataset()
         ds.parse(built_dir / name, format=fmt)
-        with_bnodes = [q for q in ds.quads((None, None, None, None)) if any(isinstance(t, BNode) for t in q[:3])]
-        assert with_bnodes, name
-        if name in QUAD_FILES:
-            assert {str(q[3].identifier if hasattr(q[3], "identifier") else q[3]) for q in with_bnodes} == {ONTOLOGY_GRAPH}
-        assert [q for q in with_bnodes if not str(q[1]).startswith(OWL_STRUCTURE)] == [], name
+        assert not [q for q in ds.quads((None, None, None, None)) if any(isinstance(t, BNode) for t in q[:3])], name
 
+
+def test_the_full_ontology_is_written_beside_the_graph(built_dir: Path) -> None:
+    """The OWL class expressions (blank nodes by the OWL 2 RDF mapping) live in the ontology file only."""
+    from kg_build.paths import ONTOLOGY_FILE
+
+    assert (built_dir / "ntrk-kg-ontology.ttl").read_bytes() == ONTOLOGY_FILE.read_bytes()
+    full = Graph().parse(built_dir / "ntrk-kg-ontology.ttl", format="turtle")
+    in_dataset = _graphs(built_dir / "ntrk-kg.nq", "nquads")[ONTOLOGY_GRAPH]
+    assert set(in_dataset) == {t for t in full if not any(isinstance(x, BNode) for x in t)}
+    assert any(isinstance(o, BNode) for _, _, o in full.triples((None, OWL.equivalentClass, None)))
 
 def test_rebuild_is_byte_identical_even_with_another_hash_seed(built_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
@@ -114,4 +117,4 @@ def test_manifest_counts_and_checksums(built_dir: Path) -> None:
 def test_format_option_writes_only_the_chosen_formats(tmp_path: Path) -> None:
     pipeline.build(tmp_path, ("turtle", "nquads"))
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "manifest.json", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "ntrk-kg.ttl"]
+        "manifest.json", "ntrk-kg-ontology.ttl", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "ntrk-kg.ttl", "store"]

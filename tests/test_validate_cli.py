@@ -187,7 +187,7 @@ def test_build_refuses_a_non_conforming_graph_and_writes_nothing(data_copy: Path
     """An outcome no pathway drives passes the table checks but breaks a shape: exit 1, old build kept."""
     out = tmp_path / "out"
     assert run("build", "--out", str(out), "--format", "nquads").exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     with (data_copy / "processes.tsv").open("a", encoding="utf-8") as fh:
         fh.write("apoptosis\toutcome\t\tapoptosis\tapoptosis\n")
     result = run("build", "--data", str(data_copy), "--out", str(out), "--format", "nquads")
@@ -201,4 +201,4 @@ def test_build_refuses_a_non_conforming_graph_and_writes_nothing(data_copy: Path
         "  ntrkkg:process/apoptosis",
         "    - path ^ntrk:drivesOutcome; value (none); check sh:MinCountConstraintComponent",
     ]
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before

@@ -36,7 +36,7 @@ def command(
     previous one untouched. An inconsistent ontology or data stops the build (exit 1) with the
     individuals and disjoint classes at fault.
     """
-    from kg_build import export, pipeline
+    from kg_build import export, pipeline, store
 
     result = pipeline.build(out_dir, formats or FORMAT_NAMES, data_dir, reason=reason, reasoner=reasoner)
     for w in result.warnings:
@@ -45,4 +45,5 @@ def command(
     click.echo(f"built {sum(graphs.values())} quads in {len(graphs)} named graphs")
     for name in sorted(result.outputs):
         click.echo(f"  {out_dir / name}")
+    click.echo(f"  {store.store_path(out_dir)}")
     click.echo(f"  {out_dir / export.MANIFEST_FILE}")

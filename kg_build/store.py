@@ -1,0 +1,78 @@
+"""The embedded store: a persisted Oxigraph (pyoxigraph) database of the build, named graphs kept.
+
+``ntrk-kg build`` writes it to ``build/store/`` beside the export files, so queries answer
+without re-parsing them. The store is written into a temporary directory next to the final one
+and swapped into place only once it is complete and closed, so a failed build leaves the
+previous store as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+STORE_DIR = "store"
+
+
+def store_path(out_dir: Path) -> Path:
+    """Where the embedded store of a build in ``out_dir`` lives."""
+    return out_dir / STORE_DIR
+
+
+class StagedStore:
+    """A complete store written into a temporary directory, waiting to be swapped into place."""
+
+    def __init__(self, out_dir: Path, nquads: bytes) -> None:
+        from pyoxigraph import RdfFormat, Store
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.final = store_path(out_dir)
+        self.tmp = out_dir / f".{STORE_DIR}.tmp-{os.getpid()}"
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        try:
+            store = Store(str(self.tmp))
+            store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+            store.flush()
+            store.optimize()
+            # The store holds a lock on its directory while open: close it before any rename.
+            del store
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> Path:
+        """Swap the staged store into place; the previous store is removed only afterwards."""
+        old = self.final.parent / f".{STORE_DIR}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        if self.final.exists():
+            os.replace(self.final, old)
+        try:
+            os.replace(self.tmp, self.final)
+        except BaseException:
+            if old.exists():
+                os.replace(old, self.final)  # put the previous store back
+            self.discard()
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return self.final
+
+    def discard(self) -> None:
+        """Remove the staged store (the build failed after it was written)."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def open_store(out_dir: Path) -> Store:
+    """Open the embedded store of a build read-only; a usage error if the build has none."""
+    from pyoxigraph import Store
+
+    from kg_build.errors import UsageError
+
+    path = store_path(out_dir)
+    if not path.is_dir():
+        raise UsageError(f"{path} does not exist; run 'ntrk-kg build --out {out_dir}' first")
+    return Store.read_only(str(path))
