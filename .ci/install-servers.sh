@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Install the SPARQL servers the store integration tests start (tests/stores/).
-# Idempotent: does nothing when they are already there. The Oxigraph server comes from the
-# project's `test` extra (PyPI package `oxigraph`); Virtuoso comes from Debian.
+# Install the system packages the integration tests use: the Virtuoso SPARQL server (tests/stores/)
+# and headless Chromium (the review report's browser test), plus a Java runtime for HermiT if the
+# machine has none. Idempotent: installs only what is missing. The Oxigraph server comes from the
+# project's `test` extra (PyPI package `oxigraph`).
 set -euo pipefail
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-if ! command -v virtuoso-t >/dev/null 2>&1; then
+missing=()
+command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource-7-bin)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+
+if [ "${#missing[@]}" -gt 0 ]; then
     $SUDO apt-get update -q
-    # -bin holds virtuoso-t only; the tests write their own virtuoso.ini, so no service is set up.
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends virtuoso-opensource-7-bin
+    # virtuoso-opensource-7-bin holds virtuoso-t and isql-vt only; the tests write their own
+    # virtuoso.ini, so no service is set up.
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 virtuoso-t +version 2>&1 | head -n 2 || true
+chromium --version || true
+java -version 2>&1 | head -n 1 || true
