@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -334,7 +335,8 @@ def prevalence_chart_svg(rows: list[dict[str, Any]]) -> str:
         ax.set_xlim(lo_axis, hi_axis)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels([f"{r['label']}  {r['value']}" for r in rows], fontsize=7.5)
+        # long row labels wrap onto two lines, so none is cut off at the figure's left edge
+        ax.set_yticklabels(["\n".join(textwrap.wrap(f"{r['label']}  {r['value']}", 44)) for r in rows], fontsize=7.5)
         ax.set_xticks([0.1, 0.3, 1, 3, 10, 30, 100])
         ax.set_xticklabels(["0.1%", "0.3%", "1%", "3%", "10%", "30%", "100%"])
         ax.set_xlabel("share of cases with an NTRK fusion (log scale)")
