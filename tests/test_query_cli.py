@@ -140,7 +140,7 @@ def test_readme_catalogue_table_is_fresh() -> None:
 
 
 def test_readme_query_examples_show_real_output(built_dir: Path) -> None:
-    section = README.read_text(encoding="utf-8").split("## Queries", 1)[1]
+    section = README.read_text(encoding="utf-8").split("\n## Queries", 1)[1].split("\n## ", 1)[0]
     examples = re.findall(r"```console\n\$ (ntrk-kg [^\n]*)\n(.*?)```", section, re.S)
     assert len(examples) >= 2
     for command, shown in examples:
