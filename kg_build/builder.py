@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
 
@@ -15,27 +13,11 @@ from kg_build.paths import DATA_DIR
 from kg_build.prefixes import namespaces
 from kg_build.sssom import mapping_rows
 from kg_build.tables import Row
-from kg_build.values import Range, canonical_decimal
+from kg_build.literals import add_range, boolean, date, decimal, integer
+from kg_build.values import Range
 from kg_build.vocab import T, ontology_graph
 
 SCHEMA = Namespace("http://schema.org/")
-
-
-def _bool(value: bool) -> Literal:
-    return Literal(value, datatype=XSD.boolean)
-
-
-def _int(value: str) -> Literal:
-    return Literal(int(value), datatype=XSD.integer)
-
-
-def _dec(value: Decimal) -> Literal:
-    return Literal(canonical_decimal(value), datatype=XSD.decimal)
-
-
-def _date(value: str) -> Literal:
-    dt = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
-    return Literal(value, datatype=dt)
 
 
 def _refs(row: Row) -> list[str]:
@@ -67,19 +49,11 @@ class _Builder:
         for n in refs:
             g.add((node, T.citesReference, iris.reference(doc, n)))
         if not refs:
-            g.add((node, T.isUncited, _bool(True)))
+            g.add((node, T.isUncited, boolean(True)))
 
     def _range(self, g: Graph, node: URIRef, value: Range) -> None:
         g.add((node, T.verbatimValue, Literal(value.verbatim)))
-        if value.lower is not None:
-            g.add((node, T.lowerBound, _dec(value.lower)))
-            g.add((node, T.lowerBoundInclusive, _bool(bool(value.lower_inclusive))))
-        if value.upper is not None:
-            g.add((node, T.upperBound, _dec(value.upper)))
-            g.add((node, T.upperBoundInclusive, _bool(bool(value.upper_inclusive))))
-        if value.point is not None:
-            g.add((node, T.pointEstimate, _dec(value.point)))
-        g.add((node, T.isApproximate, _bool(value.approximate)))
+        add_range(g, node, value)
 
     def _xref(self, g: Graph, subject: URIRef, curie: str, label: str = "") -> URIRef:
         target = iris.curie(curie)
@@ -99,7 +73,7 @@ class _Builder:
             g.add((node, DCTERMS.creator, Literal(r["author"])))
             g.add((node, DCTERMS.publisher, Literal(r["publisher"])))
             g.add((node, T.dateVerbatim, Literal(r["date_verbatim"])))
-            g.add((node, DCTERMS.date, _date(r["date"])))
+            g.add((node, DCTERMS.date, date(r["date"])))
             g.add((node, SCHEMA.url, URIRef(r["url"])))
             if r["catalogue_number"]:
                 g.add((node, T.catalogueNumber, Literal(r["catalogue_number"])))
@@ -111,7 +85,7 @@ class _Builder:
             node = iris.section(r["document"], r["key"])
             g.add((node, RDF.type, T.GuideSection))
             g.add((node, RDFS.label, Literal(r["heading"])))
-            g.add((node, T.order, _int(r["order"])))
+            g.add((node, T.order, integer(r["order"])))
             g.add((node, T.statedIn, iris.guide(r["document"])))
             if r["parent"]:
                 g.add((node, T.parentSection, iris.section(r["document"], r["parent"])))
@@ -123,7 +97,7 @@ class _Builder:
             g.add((node, RDF.type, T.Reference))
             title = r["title_as_given"]
             g.add((node, RDFS.label, Literal(f"[{r['number']}] {title or r['host_as_given']}")))
-            g.add((node, T.referenceNumber, _int(r["number"])))
+            g.add((node, T.referenceNumber, integer(r["number"])))
             g.add((node, T.statedIn, iris.guide(r["document"])))
             g.add((node, T.hostAsGiven, Literal(r["host_as_given"])))
             if title:
@@ -134,7 +108,7 @@ class _Builder:
             if r["journal"]:
                 c.add((node, T.journal, Literal(r["journal"])))
             if r["year"]:
-                c.add((node, DCTERMS.date, _date(r["year"])))
+                c.add((node, DCTERMS.date, date(r["year"])))
             for col, prop in (("doi", T.doi), ("pmid", T.pmid), ("pmcid", T.pmcid)):
                 if r[col]:
                     c.add((node, prop, Literal(r[col].split(":", 1)[1])))
@@ -192,7 +166,7 @@ class _Builder:
             g.add((node, RDFS.label, Literal(r["label"])))
             g.add((node, T.verbatimLabel, Literal(r["label_verbatim"])))
             if r["order"]:
-                g.add((node, T.order, _int(r["order"])))
+                g.add((node, T.order, integer(r["order"])))
 
     def tumour_types(self) -> None:
         g, c = self.guide, self.curation
@@ -219,7 +193,7 @@ class _Builder:
             node = iris.band(b["document"], b["key"])
             g.add((node, RDF.type, T.PrevalenceBand))
             g.add((node, RDFS.label, Literal(b["heading_verbatim"])))
-            g.add((node, T.order, _int(b["order"])))
+            g.add((node, T.order, integer(b["order"])))
             g.add((node, T.statedIn, iris.guide(b["document"])))
             self._range(g, node, self.cur.band_values[f"{b['document']}/{b['key']}"])
         for r in self.cur["prevalence"]:
@@ -231,7 +205,7 @@ class _Builder:
             g.add((node, T.verbatimLabel, Literal(r["label_verbatim"])))
             self._range(g, node, value)
             if r["row"]:
-                g.add((node, T.rowNumber, _int(r["row"])))
+                g.add((node, T.rowNumber, integer(r["row"])))
             if r["band"]:
                 band = iris.band(doc, r["band"])
                 g.add((node, T.inBand, band))
@@ -255,8 +229,8 @@ class _Builder:
             g.add((node, T.encodesFusionProtein, protein))
             g.add((protein, RDF.type, T.FusionProtein))
             g.add((protein, RDFS.label, Literal(f"{label} fusion protein")))
-            g.add((protein, T.isConstitutivelyActive, _bool(True)))
-            g.add((protein, T.isLigandIndependent, _bool(True)))
+            g.add((protein, T.isConstitutivelyActive, boolean(True)))
+            g.add((protein, T.isLigandIndependent, boolean(True)))
             for p in pathways:
                 g.add((protein, T.activatesPathway, p))
             st = iris.statement(doc, f"fusion-partner-{key}")
@@ -264,8 +238,8 @@ class _Builder:
             g.add((st, T.about, node))
             g.add((st, T.verbatimLabel, Literal(three)))
             g.add((st, T.verbatimValue, Literal(five)))
-            g.add((st, T.rowNumber, _int(r["row"])))
-            g.add((st, T.order, _int(r["position"])))
+            g.add((st, T.rowNumber, integer(r["row"])))
+            g.add((st, T.order, integer(r["position"])))
 
     def statements(self) -> None:
         g = self.guide

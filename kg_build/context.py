@@ -9,11 +9,12 @@ Only verified drug identifiers are used; drug targets link to the TRK proteins' 
 
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg_build import iris
 from kg_build.curation import Curated, labelled_curies
+from kg_build.literals import boolean, date
 from kg_build.vocab import T
 
 
@@ -74,12 +75,12 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         g.add((node, T.approvedDrug, iris.drug(r["drug"])))
         g.add((node, T.agency, Literal(r["agency"])))
         g.add((node, T.approvalAction, Literal(r["action"])))
-        g.add((node, T.approvalDate, Literal(r["date"], datatype=XSD.date)))
+        g.add((node, T.approvalDate, date(r["date"])))
         for c, label in labelled_curies(r["indication"]):
             g.add((node, T.indication, _xref(g, c, label)))
         if r["population"]:
             g.add((node, T.approvedPopulation, Literal(r["population"])))
         if r["tissue_agnostic"]:
-            g.add((node, T.isTissueAgnostic, Literal(r["tissue_agnostic"] == "true", datatype=XSD.boolean)))
+            g.add((node, T.isTissueAgnostic, boolean(r["tissue_agnostic"] == "true")))
         _sources(g, node, r["sources"])
     return g

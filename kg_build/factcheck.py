@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
 
 from kg_build import iris
 from kg_build.curation import FINDING_KINDS, SEVERITIES, Curated
-from kg_build.values import ValueSyntaxError, canonical_decimal, parse_percent
+from kg_build.literals import add_range, integer
+from kg_build.values import ValueSyntaxError, parse_percent
 from kg_build.vocab import T
 
 RULE_SEVERITIES = {SH.Violation: "ErrorSeverity", SH.Warning: "WarningSeverity", SH.Info: "InfoSeverity"}
@@ -34,14 +34,6 @@ class RuleResult:
     message: str
 
 
-def _dec(value: Decimal) -> Literal:
-    return Literal(canonical_decimal(value), datatype=XSD.decimal)
-
-
-def _bool(value: bool) -> Literal:
-    return Literal(value, datatype=XSD.boolean)
-
-
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split("|") if v.strip()]
 
@@ -54,15 +46,7 @@ def add_percent(g: Graph, node: URIRef, text: str) -> None:
         value = parse_percent(text)
     except ValueSyntaxError:
         return
-    if value.lower is not None:
-        g.add((node, T.lowerBound, _dec(value.lower)))
-        g.add((node, T.lowerBoundInclusive, _bool(bool(value.lower_inclusive))))
-    if value.upper is not None:
-        g.add((node, T.upperBound, _dec(value.upper)))
-        g.add((node, T.upperBoundInclusive, _bool(bool(value.upper_inclusive))))
-    if value.point is not None:
-        g.add((node, T.pointEstimate, _dec(value.point)))
-    g.add((node, T.isApproximate, _bool(value.approximate)))
+    add_range(g, node, value)
 
 
 def concerned_node(document: str, concerns: str) -> URIRef:
@@ -99,7 +83,7 @@ def add_curated_findings(ds: Dataset, cur: Curated) -> Graph:
         g.add((iris.finding(r["finding"]), T.hasEvidence, node))
         g.add((node, RDF.type, T.Evidence))
         g.add((node, RDFS.label, Literal(evidence_label(r["reference"], r["value"], r["reported_for"]))))
-        g.add((node, T.order, Literal(int(r["order"]), datatype=XSD.integer)))
+        g.add((node, T.order, integer(r["order"])))
         if r["reference"]:
             g.add((node, T.readIn, iris.reference(doc, r["reference"])))
         for url in _split(r["urls"]):
@@ -204,7 +188,7 @@ def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef
             g.add((node, T.hasEvidence, ev))
             g.add((ev, RDF.type, T.Evidence))
             g.add((ev, RDFS.label, Literal(f"the guide's own band: {band_label}")))
-            g.add((ev, T.order, Literal(1, datatype=XSD.integer)))
+            g.add((ev, T.order, integer("1")))
             g.add((ev, T.reportedValue, Literal(band_value)))
             g.add((ev, T.reportedFor, Literal(f"the band heading {band_label}")))
             g.add((ev, T.refersTo, band))
