@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module under ``kg_build/commands/`` and exposes ``command``;
 modules import their heavy dependencies inside the command, so ``--help`` and fast paths stay light.
-Exit codes: 0 success, 1 the graph does not conform (validation failure), 2 bad input or usage.
+Exit codes: 0 success, 1 the graph does not conform (validation failure) or a server refused,
+2 bad input or usage.
 Library code raises; only the command modules print and exit.
 """
 
@@ -21,7 +22,7 @@ from kg_build import __version__, commands
 def main() -> None:
     """Build, check and query the NTRK gene fusion knowledge graph.
 
-    Exit codes: 0 success; 1 the graph does not conform; 2 bad input or usage.
+    Exit codes: 0 success; 1 the graph does not conform, or a server refused; 2 bad input or usage.
     """
 
 

@@ -170,15 +170,27 @@ class Output:
     data: bytes
 
 
+def ensure_directory(out_dir: Path) -> None:
+    """Create ``out_dir`` if needed; a directory that cannot be made is a usage error, not a traceback."""
+    from kg_build.errors import UsageError
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out_dir}: cannot write the build there: {exc.strerror or exc}") from exc
+
+
 def write_atomically(out_dir: Path, outputs: Iterable[Output]) -> list[Path]:
     """Write every output to a temporary file first, then rename them all into place.
 
     If anything fails before the renames, the temporary files are removed and the previous
     contents of ``out_dir`` are untouched.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from kg_build.errors import UsageError
+
     staged: list[tuple[Path, Path]] = []
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         for o in outputs:
             final = out_dir / o.name
             tmp = out_dir / f".{o.name}.tmp-{os.getpid()}"
@@ -187,13 +199,35 @@ def write_atomically(out_dir: Path, outputs: Iterable[Output]) -> list[Path]:
                 fh.flush()
                 os.fsync(fh.fileno())
             staged.append((tmp, final))
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"{out_dir}: cannot write the build there: {exc.strerror or exc}") from exc
         raise
     for tmp, final in staged:
         os.replace(tmp, final)
     return [final for _, final in staged]
+
+
+def remove_stale(out_dir: Path, written: Iterable[str], known: Iterable[str]) -> list[str]:
+    """Remove files a previous build left in ``out_dir`` under a name this build did not write.
+
+    Only the build's own file names (``known``) are touched, so a rebuild with fewer formats
+    leaves no export of the older build that the manifest would not describe.
+    """
+    removed = []
+    for name in sorted(set(known) - set(written)):
+        path = out_dir / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
+def export_file_names() -> list[str]:
+    """Every file name a build may write (not the store directory)."""
+    return [f for f, _, _ in FORMATS.values()] + [CONTEXT_FILE, ONTOLOGY_FILE_NAME, MANIFEST_FILE]
 
 
 def manifest(

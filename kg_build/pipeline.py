@@ -91,6 +91,8 @@ def build(
     warnings.extend(r.line() for r in report.warnings)
     extra["validation"] = validation_summary(report)
     outputs: list[export.Output] = []
+    # N-Quads is always written: the store, stats, validate, report and release read it.
+    formats = tuple(dict.fromkeys(("nquads", *formats)))
     for fmt in formats:
         name = export.FORMATS[fmt][0]
         outputs.append(export.Output(name, export.serialise(ds, fmt)))
@@ -106,6 +108,7 @@ def build(
     digests = {o.name: export.sha256(o.data) for o in outputs}
     inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
     outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
+    export.ensure_directory(out_dir)
     staged = None
     if with_store:
         nquads = next((o.data for o in outputs if o.name == export.FORMATS["nquads"][0]), None)
@@ -118,6 +121,9 @@ def build(
         raise
     if staged:
         staged.commit()
+    from kg_build import sssom as _sssom
+
+    export.remove_stale(out_dir, [o.name for o in outputs], [*export.export_file_names(), _sssom.SSSOM_FILE])
     return BuildResult(ds, out_dir, digests, warnings)
 
 

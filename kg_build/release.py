@@ -278,6 +278,17 @@ def release(
     if not manifest_file.is_file():
         raise UsageError(f"{manifest_file} does not exist; run 'ntrk-kg build --out {out_dir}' first")
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise UsageError(f"--base-url {base_url!r} must be an absolute http:// or https:// URL")
+    built = manifest.get("outputs", {})
+    for name, data in files.items():
+        if name.startswith("queries/"):
+            continue
+        if built.get(name) != export.sha256(data):
+            raise UsageError(
+                f"{out_dir / name} is not the file {manifest_file} describes (its sha256 differs or it is not "
+                f"listed); rebuild with 'ntrk-kg build --out {out_dir}' before releasing"
+            )
     files[export.MANIFEST_FILE] = manifest_file.read_bytes()
     nq = out_dir / "ntrk-kg.nq"
     graph = describe(compute_stats(nq), files, manifest, issued_date(nq, issued), base_url)

@@ -44,7 +44,7 @@ def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> lis
         problems.append(Problem(shown, 0, "(file)", "file not found"))
         return []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's byte-order mark is not a column name
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, 0, "(file)", f"cannot be read as UTF-8 text: {exc}"))
         return []

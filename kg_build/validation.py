@@ -398,6 +398,8 @@ def validate(
         )
     except (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError, ParseException) as exc:
         raise CouldNotValidate(f"the shapes could not be applied: {exc}") from exc
+    if isinstance(results_graph, Exception):  # pySHACL returns, not raises, some failures
+        raise CouldNotValidate(f"the shapes could not be applied: {results_graph}")
     results = sorted(
         {r for r in _results(results_graph) if only is None or r.focus_node in only}, key=Result.sort_key
     )

@@ -19,7 +19,7 @@ def test_version_and_help() -> None:
     assert run("--version") == (0, f"ntrk-kg, version {__version__}\n")
     code, output = run("--help")
     assert code == 0
-    assert "Exit codes: 0 success; 1 the graph does not conform; 2 bad input or usage." in output
+    assert "Exit codes: 0 success; 1 the graph does not conform, or a server refused; 2 bad input or usage." in " ".join(output.split())
     for command in ("build", "stats"):
         assert run(command, "--help")[0] == 0
 
@@ -72,3 +72,40 @@ def test_stats_on_a_file_with_a_syntax_error(tmp_path: Path) -> None:
     code, output = run("stats", str(bad))
     assert code == 2
     assert output.startswith(f"ntrk-kg: error: {bad}: not valid turtle: line 3")
+
+
+def test_a_rebuild_with_fewer_formats_leaves_no_stale_export(tmp_path: Path) -> None:
+    assert run("build", "--out", str(tmp_path), "--no-reason")[0] == 0
+    assert (tmp_path / "ntrk-kg.trig").is_file()
+    assert run("build", "--out", str(tmp_path), "--no-reason", "--format", "turtle")[0] == 0
+    import json
+
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    files = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert files == sorted([*manifest["outputs"], "manifest.json"])
+    assert files == ["manifest.json", "ntrk-kg-ontology.ttl", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "ntrk-kg.ttl"]
+
+
+def test_an_output_directory_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, output = run("build", "--out", str(blocker / "build"), "--no-reason")
+    assert code == 2
+    assert output.startswith(f"ntrk-kg: error: {blocker / 'build'}: cannot write the build there: ")
+    assert "Traceback" not in output
+
+
+def test_load_refuses_an_endpoint_that_is_not_a_url_and_a_negative_timeout(built_dir: Path) -> None:
+    code, output = run("load", "--out", str(built_dir), "--endpoint", "notaurl")
+    assert (code, output) == (2, "ntrk-kg: error: --endpoint 'notaurl' must be an http:// or https:// URL\n")
+    code, output = run("load", "--out", str(built_dir), "--endpoint", "http://127.0.0.1:1/", "--timeout", "-1")
+    assert code == 2 and "Invalid value for '--timeout'" in output
+
+
+def test_release_refuses_a_relative_base_url_and_files_the_manifest_does_not_describe(tmp_path: Path) -> None:
+    assert run("build", "--out", str(tmp_path), "--no-reason", "--format", "turtle")[0] == 0
+    code, output = run("release", "--out", str(tmp_path), "--base-url", "notaurl")
+    assert (code, output) == (2, "ntrk-kg: error: --base-url 'notaurl' must be an absolute http:// or https:// URL\n")
+    (tmp_path / "ntrk-kg.trig").write_text("# left here by hand\n")
+    code, output = run("release", "--out", str(tmp_path))
+    assert code == 2 and f"{tmp_path / 'ntrk-kg.trig'} is not the file" in output

@@ -409,6 +409,7 @@ SPARQL_MUTATIONS: dict[URIRef, Callable[[Graph], list[Mutation]]] = {
     S("PercentRangeShape"): _percent_range,
 }
 NO_REQUIRED_TRIPLE = {
+    S("DeclaredTermShape"): "it checks that the terms a node uses are declared; deleting a triple cannot break that",
     S("IdentifierShape"): "its only required triple, dcterms:identifier, is what makes a node its target",
     S("BandConsistencyShape"): "a warning with no required triple; its exact results on the built graph are asserted above",
     S("GeneProductShape"): "the graph states only the sub-properties of RO 'has gene product', so nothing is its target",

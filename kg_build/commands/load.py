@@ -22,7 +22,7 @@ from kg_build.cli_common import errors_to_exit, out_option
               help="Upload every quad in one N-Quads request to the graph store URL itself.")
 @click.option("--replace/--append", default=False, show_default=True,
               help="--replace: PUT each graph so it holds exactly the build; --append: POST, adding to it.")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each response.")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0, show_default=True, help="Seconds to wait for each response.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Retries of a request after a transient failure (timeout, 502, 503, 504, 429).")
 @errors_to_exit
@@ -44,6 +44,9 @@ def command(out_dir: Path, endpoint: str, gsp: str | None, target: str | None, d
         raise UsageError("--graph and --dataset exclude each other: choose one layout")
     layout = "graph" if target else "dataset" if dataset else "graphs"
     nquads = built_file(out_dir)
+    for option, value in (("--endpoint", endpoint), ("--gsp", gsp)):
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise UsageError(f"{option} {value!r} must be an http:// or https:// URL")
     url = gsp or endpoint
     client = g.Client(endpoint, gsp, g.credentials(url), timeout=timeout, retries=retries)
     report = g.load(client, nquads, layout, target, replace)
