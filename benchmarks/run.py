@@ -1,0 +1,217 @@
+"""Benchmark the builder: cold CLI times on the guide, and the pipeline stage by stage at scale.
+
+    python benchmarks/run.py [--quick] [--sizes 1e4,1e5] [--repeat N] [--out DIR] [--seed N]
+
+Prints a table and writes it as ``benchmarks.csv`` and ``benchmarks.json`` to ``--out`` (default:
+a new temporary directory). Every figure sits beside a floor measured in the same run, so the
+ratios, not the seconds, are what to compare across machines:
+
+- guide: cold wall time (median of ``--repeat`` runs, one new process each) of ``ntrk-kg build``
+  with and without reasoning, ``ntrk-kg validate`` and ``ntrk-kg query prevalence-by-tumour-type``,
+  beside ``python -c pass`` and ``python -c "import pyoxigraph"``;
+- scale: for each size, synthetic curated data (``benchmarks/generate.py``) run through the real
+  pipeline one stage per process (``benchmarks/stages.py``): wall time, triples per second and
+  peak memory of each stage, beside the floor (pyoxigraph bulk load of the same N-Quads) and the
+  naive path (rdflib parse + serialise of the same N-Quads);
+- targets: the issue's targets, each with its measured ratio and whether it is met.
+
+``--quick`` (used by the tests) runs each guide command once, skips the build with reasoning and
+runs no scale size unless ``--sizes`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+COLUMNS = ("section", "size", "stage", "triples", "runs", "median_s", "triples_per_s", "peak_rss_mib",
+           "ratio", "ratio_to", "target", "met")
+STAGES = ("curation", "build", "validate", "export-nquads", "export-turtle", "store-load", "queries")
+BUILD_EXPORT = ("curation", "build", "export-nquads", "export-turtle", "store-load")
+QUERY_LIMIT_S = 0.2
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).with_name("ntrk-kg")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "kg_build"]
+
+
+def _time_cold(cmd: list[str], repeat: int, cwd: Path) -> tuple[float, int]:
+    """Median wall time of ``repeat`` runs of ``cmd``, each a new process; fails loudly on an error."""
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        runs.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed with exit {proc.returncode}:\n{proc.stderr.decode()}")
+    return statistics.median(runs), len(runs)
+
+
+def _row(**kw: object) -> dict[str, object]:
+    return {c: kw.get(c, "") for c in COLUMNS}
+
+
+def guide_rows(repeat: int, quick: bool, work: Path) -> list[dict[str, object]]:
+    """Cold CLI times on the packaged guide data beside the two interpreter floors."""
+    py, cli, out = sys.executable, _cli(), str(work / "guide-build")
+    floors = {"python -c pass": [py, "-c", "pass"], "import pyoxigraph": [py, "-c", "import pyoxigraph"]}
+    commands = {
+        "ntrk-kg build --no-reason": cli + ["build", "--out", out, "--no-reason"],
+        "ntrk-kg build": cli + ["build", "--out", out],
+        "ntrk-kg validate": cli + ["validate", "--out", out],
+        "ntrk-kg query prevalence-by-tumour-type": cli + ["query", "prevalence-by-tumour-type", "--out", out],
+    }
+    if quick:
+        del commands["ntrk-kg build"]
+    rows, times = [], {}
+    for name, cmd in {**floors, **commands}.items():
+        times[name], runs = _time_cold(cmd, repeat, work)
+        rows.append(_row(section="guide", size="guide", stage=name, runs=runs, median_s=round(times[name], 4)))
+    triples = sum(1 for _ in open(work / "guide-build" / "ntrk-kg.nq", "rb"))
+    floor = times["import pyoxigraph"]
+    for r in rows:
+        r["triples"] = triples
+        if r["stage"] != "import pyoxigraph":
+            r["ratio"], r["ratio_to"] = round(float(r["median_s"]) / floor, 1), "import pyoxigraph"
+        if r["stage"] == "ntrk-kg query prevalence-by-tumour-type":
+            r["target"], r["met"] = "<= 4x import pyoxigraph", "yes" if r["ratio"] <= 4 else "no"
+    return rows
+
+
+def _stage(stage: str, data: Path, work: Path) -> dict[str, object]:
+    proc = subprocess.run([sys.executable, str(HERE / "stages.py"), stage, str(data), str(work)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"stage {stage} failed on {data}:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scale_rows(size: float, seed: int, work: Path) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """The pipeline stage by stage on generated data of about ``size`` triples, with floor and naive path."""
+    from generate import generate
+
+    label = f"{size:.0e}".replace("e+0", "e")
+    data, sw = work / f"data-{label}", work / f"work-{label}"
+    sw.mkdir(parents=True, exist_ok=True)
+    generate(data, size, seed)
+    results = {s: _stage(s, data, sw) for s in ("build", *[s for s in STAGES if s != "build"],
+                                                    "floor-oxigraph", "naive-rdflib")}
+    triples = sum(1 for _ in open(sw / "graph.nq", "rb"))
+    floor, naive = float(results["floor-oxigraph"]["seconds"]), float(results["naive-rdflib"]["seconds"])
+    rows = []
+    for name, r in results.items():
+        s = float(r["seconds"])
+        row = _row(section="scale", size=label, stage=name, triples=triples, runs=1, median_s=round(s, 4),
+                   triples_per_s=round(triples / s) if s else "", peak_rss_mib=round(float(r["peak_rss_mib"]), 1))
+        if name != "floor-oxigraph":
+            row["ratio"], row["ratio_to"] = round(s / floor, 1), "floor-oxigraph"
+        rows.append(row)
+    build_export = sum(float(results[s]["seconds"]) for s in BUILD_EXPORT)
+    slowest = max(results["queries"]["query_median_s"].items(), key=lambda kv: kv[1])
+    rows.append(_row(section="scale", size=label, stage="build+export (" + " + ".join(BUILD_EXPORT) + ")",
+                     triples=triples, runs=1, median_s=round(build_export, 4),
+                     triples_per_s=round(triples / build_export), ratio=round(build_export / floor, 1),
+                     ratio_to="floor-oxigraph", target="<= 3x floor at 1e6",
+                     met=_met(build_export / floor <= 3, size)))
+    rows.append(_row(section="scale", size=label, stage="naive-rdflib / build+export", triples=triples,
+                     ratio=round(naive / build_export, 2), ratio_to="build+export",
+                     target=">= 10 at 1e6", met=_met(naive / build_export >= 10, size)))
+    rows.append(_row(section="scale", size=label, stage=f"slowest catalogue query ({slowest[0]})",
+                     triples=triples, runs=3, median_s=round(slowest[1], 4), target="<= 0.2 s at 1e6",
+                     met=_met(slowest[1] <= QUERY_LIMIT_S, size)))
+    peak = max(float(r["peak_rss_mib"]) for r in results.values())
+    rows.append(_row(section="scale", size=label, stage="peak memory of any stage", triples=triples,
+                     peak_rss_mib=round(peak, 1), target="<= 2048 MiB at 1e7",
+                     met=_met(peak <= 2048, size, at=1e7)))
+    detail = {"queries": results["queries"]["query_median_s"], "skipped_queries": results["queries"]["skipped"],
+              "build_export_s": build_export, "triples": triples}
+    return rows, detail
+
+
+def _met(ok: bool, size: float, at: float = 1e6) -> str:
+    """'yes'/'no' where the target's size was measured; otherwise say it was not measured there."""
+    if size >= at:
+        return "yes" if ok else "no"
+    return f"{'within' if ok else 'over'} the limit here; not measured at {at:.0e}".replace("e+0", "e")
+
+
+def linearity_rows(details: dict[str, dict[str, object]]) -> list[dict[str, object]]:
+    """Growth of build+export time between consecutive sizes: 10x the data in at most 12x the time."""
+    rows, labels = [], sorted(details, key=float)
+    for a, b in zip(labels, labels[1:]):
+        ta, tb = details[a], details[b]
+        data_x = int(tb["triples"]) / int(ta["triples"])
+        time_x = float(tb["build_export_s"]) / float(ta["build_export_s"])
+        rows.append(_row(section="scale", size=f"{a}->{b}", stage="build+export time growth / data growth",
+                         ratio=round(time_x / data_x, 2), ratio_to="linear", target="<= 1.2",
+                         met="yes" if time_x / data_x <= 1.2 else "no"))
+    return rows
+
+
+def print_table(rows: list[dict[str, object]]) -> None:
+    cols = [c for c in COLUMNS if any(r[c] != "" for r in rows)]
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
+    print("  ".join(c.ljust(widths[c]) for c in cols).rstrip())
+    print("  ".join("-" * widths[c] for c in cols))
+    for r in rows:
+        print("  ".join(str(r[c]).ljust(widths[c]) for c in cols).rstrip())
+
+
+def environment() -> dict[str, object]:
+    """What the figures were measured on."""
+    from importlib.metadata import version
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "versions": {p: version(p) for p in ("ntrk-kg", "rdflib", "pyoxigraph", "pyshacl")}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="one run each, no reasoning build, no scale unless --sizes")
+    ap.add_argument("--sizes", help="comma-separated target sizes in triples (default 1e4,1e5; none with --quick)")
+    ap.add_argument("--repeat", type=int, help="runs per guide command (default 5, 1 with --quick)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
+    ap.add_argument("--out", type=Path, help="directory for benchmarks.csv/json (default: a new temp dir)")
+    args = ap.parse_args(argv)
+    repeat = args.repeat or (1 if args.quick else 5)
+    sizes = [float(s) for s in (args.sizes or ("" if args.quick else "1e4,1e5")).split(",") if s.strip()]
+    out = args.out or Path(tempfile.mkdtemp(prefix="ntrk-kg-bench-"))
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ntrk-kg-bench-work-") as tmp:
+        work = Path(tmp)
+        rows = guide_rows(repeat, args.quick, work)
+        details: dict[str, dict[str, object]] = {}
+        for size in sizes:
+            srows, detail = scale_rows(size, args.seed, work)
+            rows += srows
+            details[srows[0]["size"]] = detail
+        rows += linearity_rows(details)
+    rows.append(_row(section="targets", stage="SHACL validation vs pyshacl", ratio=1.0, ratio_to="pyshacl",
+                     target=">= 5x faster at 1e6", met="no (validation is pyshacl over the whole graph)"))
+    print_table(rows)
+    with open(out / "benchmarks.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    (out / "benchmarks.json").write_text(json.dumps(
+        {"environment": environment(), "repeat": repeat, "seed": args.seed, "columns": list(COLUMNS),
+         "rows": rows, "scale_details": details}, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {out / 'benchmarks.csv'} and {out / 'benchmarks.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The benchmark harness works (nothing here is timed): generated data builds, the runner writes its table."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rdflib import RDF
+
+from kg_build import curation, iris, pipeline
+from kg_build.vocab import T
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _generate_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_generate", BENCH / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_data_passes_curation_and_builds(tmp_path: Path) -> None:
+    gen = _generate_module()
+    counts = gen.generate(tmp_path / "data", 3500, seed=0)
+    assert (counts.units, counts.genes, counts.fusions, counts.tumour_types, counts.mappings,
+            counts.references, counts.prevalence) == (3, 3, 6, 3, 8, 3, 9)
+    packaged = curation.load()
+    cur, ds = pipeline.assemble(tmp_path / "data")
+    grown = {name: len(cur[name]) - len(packaged[name]) for name in
+             ("genes", "fusions", "tumour_types", "mappings", "references", "prevalence")}
+    assert grown == {"genes": 3, "fusions": 6, "tumour_types": 3, "mappings": 8, "references": 3, "prevalence": 9}
+    assert [r["symbol"] for r in cur["genes"][-3:]] == ["SYN00001", "SYN00002", "SYN00003"]
+    fusions = set(ds.graph(iris.GUIDE_GRAPH).subjects(RDF.type, T.GeneFusion))
+    assert len(fusions) == len(packaged["fusions"]) + 6
+    # Same seed, same bytes.
+    gen.generate(tmp_path / "again", 3500, seed=0)
+    for name in ("genes.tsv", "fusions.tsv", "prevalence.tsv", "mappings.sssom.tsv", "references.tsv"):
+        assert (tmp_path / "data" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
+def test_quick_run_writes_csv_and_json(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    columns = ["section", "size", "stage", "triples", "runs", "median_s", "triples_per_s", "peak_rss_mib",
+               "ratio", "ratio_to", "target", "met"]
+    with open(tmp_path / "benchmarks.csv", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == columns
+        rows = list(reader)
+    assert [r["stage"] for r in rows] == [
+        "python -c pass", "import pyoxigraph", "ntrk-kg build --no-reason", "ntrk-kg validate",
+        "ntrk-kg query prevalence-by-tumour-type", "SHACL validation vs pyshacl",
+    ]
+    query = rows[4]
+    assert query["ratio_to"] == "import pyoxigraph" and query["target"] == "<= 4x import pyoxigraph"
+    assert query["met"] in ("yes", "no")
+    assert all(float(r["median_s"]) > 0 for r in rows[:5])
+    report = json.loads((tmp_path / "benchmarks.json").read_text(encoding="utf-8"))
+    assert report["columns"] == columns and len(report["rows"]) == 6 and report["repeat"] == 1
+    assert not any(p.name.startswith("ntrk-kg-bench") for p in tmp_path.iterdir())
+    assert "ntrk-kg query prevalence-by-tumour-type" in proc.stdout
