@@ -76,3 +76,14 @@ def test_fact_check_examples_show_real_output(built_dir: Path) -> None:
             lines = lines[:-1]
             real = real[: len(lines)]
         assert real == lines, command
+
+
+def test_model_example_query_shows_real_output(built_dir: Path) -> None:
+    """The ad-hoc SPARQL example of 'The model' section, re-run on a build."""
+    import shlex
+
+    section = README.read_text(encoding="utf-8").split("\n## The model", 1)[1].split("\n## ", 1)[0]
+    [(command, shown)] = re.findall(r"```console\n\$ (ntrk-kg sparql [^\n]*)\n(.*?)```", section, re.S)
+    result = CliRunner().invoke(main, shlex.split(command)[1:] + ["--out", str(built_dir)])
+    assert result.exit_code == 0
+    assert result.output == shown
