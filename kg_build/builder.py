@@ -1,298 +1,361 @@
-"""Turn checked curated tables into an RDF dataset with named graphs (guide, curation, metadata, ontology)."""
+"""Turn checked curated tables into quads, one named graph per layer, streamed as N-Quads text.
+
+The per-row tables (genes, references, tumour types, mappings, prevalence, fusions, statements)
+are written straight into a :class:`kg_build.quads.QuadSink` as N-Triples terms, without building
+an in-memory graph, so a build holds one line of text per quad however large the tables grow.
+The small fixed layers (dataset description, query catalogue, ontology, fact check, context)
+are built with rdflib and added as lines. :func:`build_dataset` gives the same graph as an rdflib
+``Dataset`` for the guide-size tools (reasoner, pySHACL, tests).
+"""
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from collections.abc import Callable
+from functools import lru_cache
+
+from rdflib import OWL, BNode, Dataset, Literal
+from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg_build import __version__, catalogue, iris
+from kg_build import ntriples as nt
 from kg_build.catalogue_rdf import add_catalogue
 from kg_build.curation import STATEMENT_KINDS, Curated, fusion_key
+from kg_build.literals import date_datatype
 from kg_build.paths import DATA_DIR
-from kg_build.prefixes import namespaces
+from kg_build.prefixes import expand
+from kg_build.quads import QuadSink
 from kg_build.sssom import mapping_rows
 from kg_build.tables import Row
-from kg_build.literals import add_range, boolean, date, decimal, integer
-from kg_build.values import Range
-from kg_build.vocab import T, ontology_graph
+from kg_build.values import Range, canonical_decimal
+from kg_build.vocab import NT, ontology_graph
 
-SCHEMA = Namespace("http://schema.org/")
+RDF_TYPE = nt.iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+LABEL, COMMENT, SEE_ALSO = (nt.iri(RDFS + x) for x in ("label", "comment", "seeAlso"))
+DCT = "http://purl.org/dc/terms/"
+DCT_TITLE, DCT_CREATOR, DCT_PUBLISHER, DCT_DATE, DCT_IDENTIFIER, DCT_SOURCE = (
+    nt.iri(DCT + x) for x in ("title", "creator", "publisher", "date", "identifier", "source")
+)
+SKOS_ALT_LABEL = nt.iri("http://www.w3.org/2004/02/skos/core#altLabel")
+SCHEMA_URL = nt.iri("http://schema.org/url")
 
 
 def _refs(row: Row) -> list[str]:
     return [n for n in row["references"].split("|") if n.strip()]
 
 
+@lru_cache(maxsize=None)
+def _curie(value: str) -> str:
+    """The N-Triples IRI of a curated CURIE (checked beforehand by ``curation.load``)."""
+    iri = expand(value)
+    if iri is None:
+        raise ValueError(f"unknown prefix in {value!r}")
+    return nt.iri(iri)
+
+
+def _id(*parts: str) -> str:
+    return nt.iri(iris.mint_text(*parts))
+
+
+@lru_cache(maxsize=4096)
+def _integer(text: str) -> str:
+    return nt.typed(str(int(text)), "integer")
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> str:
+    return nt.typed(text, date_datatype(text))
+
+
 class _Builder:
-    def __init__(self, cur: Curated) -> None:
+    def __init__(self, cur: Curated, sink: QuadSink) -> None:
         self.cur = cur
-        self.ds = Dataset()
-        for prefix, ns in namespaces().items():
-            self.ds.bind(prefix, ns, override=True, replace=True)
-        self.guide = self.ds.graph(iris.GUIDE_GRAPH)
-        self.curation = self.ds.graph(iris.CURATION_GRAPH)
-        self.metadata = self.ds.graph(iris.METADATA_GRAPH)
-        self.ontology = self.ds.graph(iris.ONTOLOGY_GRAPH)
-        self.genes = {r["symbol"]: iris.curie(r["hgnc_id"]) for r in cur["genes"]}
-        self.proteins = {r["symbol"]: iris.curie(r["uniprot_id"]) for r in cur["proteins"]}
+        self.sink = sink
+        self.guide = sink.graph(iris.GUIDE_GRAPH)
+        self.curation = sink.graph(iris.CURATION_GRAPH)
+        self.genes = {r["symbol"]: _curie(r["hgnc_id"]) for r in cur["genes"]}
+        self.proteins = {r["symbol"]: _curie(r["uniprot_id"]) for r in cur["proteins"]}
+        self.docs: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------
-    def _statement(self, g: Graph, node: URIRef, cls: URIRef, row: Row, label: str) -> None:
-        doc = row["document"]
-        g.add((node, RDF.type, cls))
-        g.add((node, RDF.type, T.Statement))
-        g.add((node, RDFS.label, Literal(label)))
-        g.add((node, T.statedIn, iris.guide(doc)))
-        g.add((node, T.inSection, iris.section(doc, row["section"])))
+    def _doc(self, key: str) -> str:
+        node = self.docs.get(key)
+        if node is None:
+            node = self.docs[key] = _id("guide", key)
+        return node
+
+    def _statement(self, node: str, cls: str, row: Row, label: str) -> None:
+        add, doc = self.guide.add, row["document"]
+        add(node, RDF_TYPE, cls)
+        add(node, RDF_TYPE, NT.Statement)
+        add(node, LABEL, nt.literal(label))
+        add(node, NT.statedIn, self._doc(doc))
+        add(node, NT.inSection, _id("guide", doc, "section", row["section"]))
         refs = _refs(row)
         for n in refs:
-            g.add((node, T.citesReference, iris.reference(doc, n)))
+            add(node, NT.citesReference, _id("guide", doc, "reference", n))
         if not refs:
-            g.add((node, T.isUncited, boolean(True)))
+            add(node, NT.isUncited, nt.TRUE)
 
-    def _range(self, g: Graph, node: URIRef, value: Range) -> None:
-        g.add((node, T.verbatimValue, Literal(value.verbatim)))
-        add_range(g, node, value)
+    def _range(self, node: str, value: Range) -> None:
+        """The verbatim value, parsed bounds, point estimate and approximate flag (percent of cases)."""
+        add = self.guide.add
+        add(node, NT.verbatimValue, nt.literal(value.verbatim))
+        if value.lower is not None:
+            add(node, NT.lowerBound, nt.typed(canonical_decimal(value.lower), "decimal"))
+            add(node, NT.lowerBoundInclusive, nt.boolean(bool(value.lower_inclusive)))
+        if value.upper is not None:
+            add(node, NT.upperBound, nt.typed(canonical_decimal(value.upper), "decimal"))
+            add(node, NT.upperBoundInclusive, nt.boolean(bool(value.upper_inclusive)))
+        if value.point is not None:
+            add(node, NT.pointEstimate, nt.typed(canonical_decimal(value.point), "decimal"))
+        add(node, NT.isApproximate, nt.boolean(value.approximate))
 
-    def _xref(self, g: Graph, subject: URIRef, curie: str, label: str = "") -> URIRef:
-        target = iris.curie(curie)
-        g.add((target, DCTERMS.identifier, Literal(curie)))
+    def _xref(self, curie: str, label: str = "") -> str:
+        target = _curie(curie)
+        self.curation.add(target, DCT_IDENTIFIER, nt.literal(curie))
         if label:
-            g.add((target, RDFS.label, Literal(label)))
+            self.curation.add(target, LABEL, nt.literal(label))
         return target
 
     # -- tables ------------------------------------------------------------------------------
     def documents(self) -> None:
-        g = self.guide
+        add = self.guide.add
         for r in self.cur["documents"]:
-            node = iris.guide(r["key"])
-            g.add((node, RDF.type, T.Guide))
-            g.add((node, RDFS.label, Literal(r["title"])))
-            g.add((node, DCTERMS.title, Literal(r["title"])))
-            g.add((node, DCTERMS.creator, Literal(r["author"])))
-            g.add((node, DCTERMS.publisher, Literal(r["publisher"])))
-            g.add((node, T.dateVerbatim, Literal(r["date_verbatim"])))
-            g.add((node, DCTERMS.date, date(r["date"])))
-            g.add((node, SCHEMA.url, URIRef(r["url"])))
+            node = self._doc(r["key"])
+            add(node, RDF_TYPE, NT.Guide)
+            add(node, LABEL, nt.literal(r["title"]))
+            add(node, DCT_TITLE, nt.literal(r["title"]))
+            add(node, DCT_CREATOR, nt.literal(r["author"]))
+            add(node, DCT_PUBLISHER, nt.literal(r["publisher"]))
+            add(node, NT.dateVerbatim, nt.literal(r["date_verbatim"]))
+            add(node, DCT_DATE, _date(r["date"]))
+            add(node, SCHEMA_URL, nt.iri(r["url"]))
             if r["catalogue_number"]:
-                g.add((node, T.catalogueNumber, Literal(r["catalogue_number"])))
+                add(node, NT.catalogueNumber, nt.literal(r["catalogue_number"]))
             if r["compound_verbatim"]:
-                g.add((node, T.compoundOfInterestVerbatim, Literal(r["compound_verbatim"])))
+                add(node, NT.compoundOfInterestVerbatim, nt.literal(r["compound_verbatim"]))
             if r["audience"]:
-                g.add((node, T.audienceVerbatim, Literal(r["audience"])))
+                add(node, NT.audienceVerbatim, nt.literal(r["audience"]))
         for r in self.cur["sections"]:
-            node = iris.section(r["document"], r["key"])
-            g.add((node, RDF.type, T.GuideSection))
-            g.add((node, RDFS.label, Literal(r["heading"])))
-            g.add((node, T.order, integer(r["order"])))
-            g.add((node, T.statedIn, iris.guide(r["document"])))
+            node = _id("guide", r["document"], "section", r["key"])
+            add(node, RDF_TYPE, NT.GuideSection)
+            add(node, LABEL, nt.literal(r["heading"]))
+            add(node, NT.order, _integer(r["order"]))
+            add(node, NT.statedIn, self._doc(r["document"]))
             if r["parent"]:
-                g.add((node, T.parentSection, iris.section(r["document"], r["parent"])))
+                add(node, NT.parentSection, _id("guide", r["document"], "section", r["parent"]))
 
     def references(self) -> None:
-        g, c = self.guide, self.curation
+        add, cadd = self.guide.add, self.curation.add
         for r in self.cur["references"]:
-            node = iris.reference(r["document"], r["number"])
-            g.add((node, RDF.type, T.Reference))
+            node = _id("guide", r["document"], "reference", r["number"])
+            add(node, RDF_TYPE, NT.Reference)
             title = r["title_as_given"]
-            g.add((node, RDFS.label, Literal(f"[{r['number']}] {title or r['host_as_given']}")))
-            g.add((node, T.referenceNumber, integer(r["number"])))
-            g.add((node, T.statedIn, iris.guide(r["document"])))
-            g.add((node, T.hostAsGiven, Literal(r["host_as_given"])))
+            add(node, LABEL, nt.literal(f"[{r['number']}] {title or r['host_as_given']}"))
+            add(node, NT.referenceNumber, _integer(r["number"]))
+            add(node, NT.statedIn, self._doc(r["document"]))
+            add(node, NT.hostAsGiven, nt.literal(r["host_as_given"]))
             if title:
-                g.add((node, DCTERMS.title, Literal(title)))
-            c.add((node, T.verificationStatus, Literal(r["status"])))
+                add(node, DCT_TITLE, nt.literal(title))
+            cadd(node, NT.verificationStatus, nt.literal(r["status"]))
             if r["authors"]:
-                c.add((node, T.authorList, Literal("; ".join(a.strip() for a in r["authors"].split("|")))))
+                cadd(node, NT.authorList, nt.literal("; ".join(a.strip() for a in r["authors"].split("|"))))
             if r["journal"]:
-                c.add((node, T.journal, Literal(r["journal"])))
+                cadd(node, NT.journal, nt.literal(r["journal"]))
             if r["year"]:
-                c.add((node, DCTERMS.date, date(r["year"])))
-            for col, prop in (("doi", T.doi), ("pmid", T.pmid), ("pmcid", T.pmcid)):
+                cadd(node, DCT_DATE, _date(r["year"]))
+            for col, prop in (("doi", NT.doi), ("pmid", NT.pmid), ("pmcid", NT.pmcid)):
                 if r[col]:
-                    c.add((node, prop, Literal(r[col].split(":", 1)[1])))
-                    c.add((node, RDFS.seeAlso, self._xref(c, node, r[col])))
+                    cadd(node, prop, nt.literal(r[col].split(":", 1)[1]))
+                    cadd(node, SEE_ALSO, self._xref(r[col]))
             if r["url"]:
-                c.add((node, RDFS.seeAlso, URIRef(r["url"])))
+                cadd(node, SEE_ALSO, nt.iri(r["url"]))
             if r["note"]:
-                c.add((node, RDFS.comment, Literal(r["note"])))
+                cadd(node, COMMENT, nt.literal(r["note"]))
 
     def genes_and_proteins(self) -> None:
-        g, c = self.guide, self.curation
+        add, cadd = self.guide.add, self.curation.add
         for r in self.cur["genes"]:
             node = self.genes[r["symbol"]]
-            g.add((node, RDF.type, T.Gene))
+            add(node, RDF_TYPE, NT.Gene)
             if r["role"] == "ntrk":
-                g.add((node, RDF.type, T.NTRKGene))
-            g.add((node, RDFS.label, Literal(r["symbol"])))
-            g.add((node, T.symbol, Literal(r["symbol"])))
-            c.add((node, DCTERMS.identifier, Literal(r["hgnc_id"])))
-            c.add((node, T.approvedName, Literal(r["approved_name"])))
-            c.add((node, DCTERMS.source, Literal(r["source"])))
+                add(node, RDF_TYPE, NT.NTRKGene)
+            add(node, LABEL, nt.literal(r["symbol"]))
+            add(node, NT.symbol, nt.literal(r["symbol"]))
+            cadd(node, DCT_IDENTIFIER, nt.literal(r["hgnc_id"]))
+            cadd(node, NT.approvedName, nt.literal(r["approved_name"]))
+            cadd(node, DCT_SOURCE, nt.literal(r["source"]))
             for alias in r["aliases"].split("|"):
                 if alias:
-                    c.add((node, SKOS.altLabel, Literal(alias)))
+                    cadd(node, SKOS_ALT_LABEL, nt.literal(alias))
             for prev in r["previous_symbols"].split("|"):
                 if prev:
-                    c.add((node, T.previousSymbol, Literal(prev)))
-            for col, prop in (("cytoband", T.cytoband), ("mane_select_ensembl", T.maneSelectEnsembl),
-                              ("mane_select_refseq", T.maneSelectRefSeq)):
+                    cadd(node, NT.previousSymbol, nt.literal(prev))
+            for col, prop in (("cytoband", NT.cytoband), ("mane_select_ensembl", NT.maneSelectEnsembl),
+                              ("mane_select_refseq", NT.maneSelectRefSeq)):
                 if r[col]:
-                    c.add((node, prop, Literal(r[col])))
+                    cadd(node, prop, nt.literal(r[col]))
         for r in self.cur["proteins"]:
             node = self.proteins[r["symbol"]]
-            g.add((node, RDF.type, T.TRKReceptor))
-            g.add((node, RDFS.label, Literal(r["symbol"])))
-            g.add((node, T.symbol, Literal(r["symbol"])))
-            g.add((self.genes[r["gene"]], T.encodes, node))
-            c.add((node, DCTERMS.identifier, Literal(r["uniprot_id"])))
-            c.add((node, DCTERMS.source, Literal(r["source"])))
+            add(node, RDF_TYPE, NT.TRKReceptor)
+            add(node, LABEL, nt.literal(r["symbol"]))
+            add(node, NT.symbol, nt.literal(r["symbol"]))
+            add(self.genes[r["gene"]], NT.encodes, node)
+            cadd(node, DCT_IDENTIFIER, nt.literal(r["uniprot_id"]))
+            cadd(node, DCT_SOURCE, nt.literal(r["source"]))
             if r["name"]:
-                c.add((node, SKOS.altLabel, Literal(r["name"])))
+                cadd(node, SKOS_ALT_LABEL, nt.literal(r["name"]))
 
     def pathways_and_processes(self) -> None:
-        g = self.guide
+        add = self.guide.add
         for r in self.cur["pathways"]:
-            node = iris.pathway(r["key"])
-            g.add((node, RDF.type, T.Pathway))
-            g.add((node, RDFS.label, Literal(r["label"])))
+            node = _id("pathway", r["key"])
+            add(node, RDF_TYPE, NT.Pathway)
+            add(node, LABEL, nt.literal(r["label"]))
             for col in ("label_verbatim", "short_verbatim"):
                 if r[col]:
-                    g.add((node, T.verbatimLabel, Literal(r[col])))
+                    add(node, NT.verbatimLabel, nt.literal(r[col]))
         for r in self.cur["processes"]:
-            node = iris.process(r["key"])
-            g.add((node, RDF.type, T.ActivationStep if r["kind"] == "activation-step" else T.CellularOutcome))
-            g.add((node, RDFS.label, Literal(r["label"])))
-            g.add((node, T.verbatimLabel, Literal(r["label_verbatim"])))
+            node = _id("process", r["key"])
+            add(node, RDF_TYPE, NT.ActivationStep if r["kind"] == "activation-step" else NT.CellularOutcome)
+            add(node, LABEL, nt.literal(r["label"]))
+            add(node, NT.verbatimLabel, nt.literal(r["label_verbatim"]))
             if r["order"]:
-                g.add((node, T.order, integer(r["order"])))
+                add(node, NT.order, _integer(r["order"]))
 
     def tumour_types(self) -> None:
-        g, c = self.guide, self.curation
+        add, cadd = self.guide.add, self.curation.add
         for r in self.cur["tumour_types"]:
-            node = iris.tumour_type(r["key"])
-            g.add((node, RDF.type, T.TumourType))
-            g.add((node, RDFS.label, Literal(r["label"])))
+            node = _id("tumour-type", r["key"])
+            add(node, RDF_TYPE, NT.TumourType)
+            add(node, LABEL, nt.literal(r["label"]))
             if r["note"]:
-                c.add((node, RDFS.comment, Literal(r["note"])))
+                cadd(node, COMMENT, nt.literal(r["note"]))
         for r in self.cur["populations"]:
-            self._xref(c, iris.curie(r["curie"]), r["curie"], r["label"])
+            self._xref(r["curie"], r["label"])
 
     def mappings(self) -> None:
         """The mapping set (curated mappings and HGNC's gene cross-references) as triples."""
-        c = self.curation
         for m in mapping_rows(self.cur):
-            subject = iris.curie(m.subject_id)
-            target = self._xref(c, subject, m.object_id, m.object_label)
-            c.add((subject, iris.curie(m.predicate_id), target))
+            target = self._xref(m.object_id, m.object_label)
+            self.curation.add(_curie(m.subject_id), _curie(m.predicate_id), target)
 
     def prevalence(self) -> None:
-        g = self.guide
+        add = self.guide.add
         for b in self.cur["bands"]:
-            node = iris.band(b["document"], b["key"])
-            g.add((node, RDF.type, T.PrevalenceBand))
-            g.add((node, RDFS.label, Literal(b["heading_verbatim"])))
-            g.add((node, T.order, integer(b["order"])))
-            g.add((node, T.statedIn, iris.guide(b["document"])))
-            self._range(g, node, self.cur.band_values[f"{b['document']}/{b['key']}"])
+            node = _id("guide", b["document"], "band", b["key"])
+            add(node, RDF_TYPE, NT.PrevalenceBand)
+            add(node, LABEL, nt.literal(b["heading_verbatim"]))
+            add(node, NT.order, _integer(b["order"]))
+            add(node, NT.statedIn, self._doc(b["document"]))
+            self._range(node, self.cur.band_values[f"{b['document']}/{b['key']}"])
         for r in self.cur["prevalence"]:
             doc = r["document"]
-            node = iris.statement(doc, f"prevalence-{r['key']}")
+            node = _id("guide", doc, "statement", f"prevalence-{r['key']}")
             value = self.cur.prevalence_values[f"{doc}/{r['key']}"]
-            self._statement(g, node, T.PrevalenceStatement, r, f"{r['label_verbatim']}: {value.verbatim}")
-            g.add((node, T.tumourType, iris.tumour_type(r["tumour_type"])))
-            g.add((node, T.verbatimLabel, Literal(r["label_verbatim"])))
-            self._range(g, node, value)
+            self._statement(node, NT.PrevalenceStatement, r, f"{r['label_verbatim']}: {value.verbatim}")
+            add(node, NT.tumourType, _id("tumour-type", r["tumour_type"]))
+            add(node, NT.verbatimLabel, nt.literal(r["label_verbatim"]))
+            self._range(node, value)
             if r["row"]:
-                g.add((node, T.rowNumber, integer(r["row"])))
+                add(node, NT.rowNumber, _integer(r["row"]))
             if r["band"]:
-                band = iris.band(doc, r["band"])
-                g.add((node, T.inBand, band))
+                add(node, NT.inBand, _id("guide", doc, "band", r["band"]))
             if r["population"]:
-                g.add((node, T.population, iris.curie(r["population"])))
+                add(node, NT.population, _curie(r["population"]))
 
     def fusions(self) -> None:
-        g = self.guide
-        pathways = [iris.pathway(r["key"]) for r in self.cur["pathways"]]
+        add = self.guide.add
+        pathways = [_id("pathway", r["key"]) for r in self.cur["pathways"]]
         for r in self.cur["fusions"]:
             five, three, doc = r["five_prime"], r["three_prime"], r["document"]
             key = fusion_key(five, three)
-            node = iris.fusion(key)
+            node = _id("fusion", key)
             label = f"{five}::{three}"
-            g.add((node, RDF.type, T.GeneFusion))
-            g.add((node, RDFS.label, Literal(label)))
-            g.add((node, T.fivePrimePartner, self.genes[five]))
-            g.add((node, T.threePrimePartner, self.genes[three]))
-            g.add((node, T.kinaseDomainFrom, self.genes[three]))
-            protein = iris.fusion_protein(key)
-            g.add((node, T.encodesFusionProtein, protein))
-            g.add((protein, RDF.type, T.FusionProtein))
-            g.add((protein, RDFS.label, Literal(f"{label} fusion protein")))
-            g.add((protein, T.isConstitutivelyActive, boolean(True)))
-            g.add((protein, T.isLigandIndependent, boolean(True)))
+            add(node, RDF_TYPE, NT.GeneFusion)
+            add(node, LABEL, nt.literal(label))
+            add(node, NT.fivePrimePartner, self.genes[five])
+            add(node, NT.threePrimePartner, self.genes[three])
+            add(node, NT.kinaseDomainFrom, self.genes[three])
+            protein = _id("fusion-protein", key)
+            add(node, NT.encodesFusionProtein, protein)
+            add(protein, RDF_TYPE, NT.FusionProtein)
+            add(protein, LABEL, nt.literal(f"{label} fusion protein"))
+            add(protein, NT.isConstitutivelyActive, nt.TRUE)
+            add(protein, NT.isLigandIndependent, nt.TRUE)
             for p in pathways:
-                g.add((protein, T.activatesPathway, p))
-            st = iris.statement(doc, f"fusion-partner-{key}")
-            self._statement(g, st, T.FusionPartnerStatement, r, f"{three} has the common fusion partner {five} ({label})")
-            g.add((st, T.about, node))
-            g.add((st, T.verbatimLabel, Literal(three)))
-            g.add((st, T.verbatimValue, Literal(five)))
-            g.add((st, T.rowNumber, integer(r["row"])))
-            g.add((st, T.order, integer(r["position"])))
+                add(protein, NT.activatesPathway, p)
+            st = _id("guide", doc, "statement", f"fusion-partner-{key}")
+            self._statement(st, NT.FusionPartnerStatement, r, f"{three} has the common fusion partner {five} ({label})")
+            add(st, NT.about, node)
+            add(st, NT.verbatimLabel, nt.literal(three))
+            add(st, NT.verbatimValue, nt.literal(five))
+            add(st, NT.rowNumber, _integer(r["row"]))
+            add(st, NT.order, _integer(r["position"]))
 
     def statements(self) -> None:
-        g = self.guide
-        resolve = {
+        add = self.guide.add
+        resolve: dict[str, Callable[[str], str]] = {
             "gene": lambda k: self.genes[k],
             "protein": lambda k: self.proteins[k],
-            "tumour": iris.tumour_type,
-            "pathway": iris.pathway,
-            "fusion": lambda k: iris.fusion(fusion_key(*k.split("::"))),
+            "tumour": lambda k: _id("tumour-type", k),
+            "pathway": lambda k: _id("pathway", k),
+            "fusion": lambda k: _id("fusion", fusion_key(*k.split("::"))),
         }
+        proteins = set(self.proteins.values())
         for r in self.cur["statements"]:
-            node = iris.statement(r["document"], r["key"])
-            self._statement(g, node, T[STATEMENT_KINDS[r["kind"]]], r, r["comment"])
-            g.add((node, RDFS.comment, Literal(r["comment"])))
+            node = _id("guide", r["document"], "statement", r["key"])
+            self._statement(node, NT[STATEMENT_KINDS[r["kind"]]], r, r["comment"])
+            add(node, COMMENT, nt.literal(r["comment"]))
             about = []
             for ref in r["about"].split():
                 kind, _, key = ref.partition(":")
                 about.append(resolve[kind](key))
-                g.add((node, T.about, about[-1]))
+                add(node, NT.about, about[-1])
             for k in r["pathways"].split():
-                g.add((node, T.involvesPathway, iris.pathway(k)))
+                add(node, NT.involvesPathway, _id("pathway", k))
             for k in r["outcomes"].split():
-                g.add((node, T.involvesOutcome, iris.process(k)))
+                add(node, NT.involvesOutcome, _id("process", k))
             for k in r["steps"].split():
-                g.add((node, T.hasStep, iris.process(k)))
+                add(node, NT.hasStep, _id("process", k))
             for p in r["populations"].split():
-                g.add((node, T.population, iris.curie(p)))
+                add(node, NT.population, _curie(p))
             if r["subject_verbatim"]:
-                g.add((node, T.verbatimSubject, Literal(r["subject_verbatim"])))
+                add(node, NT.verbatimSubject, nt.literal(r["subject_verbatim"]))
             if r["value_verbatim"]:
-                g.add((node, T.verbatimValue, Literal(r["value_verbatim"])))
+                add(node, NT.verbatimValue, nt.literal(r["value_verbatim"]))
             # A signalling statement about receptors states that they activate its pathways,
             # and that those pathways drive its outcomes.
             if r["kind"] == "signalling":
                 for subject in about:
-                    if subject in self.proteins.values():
+                    if subject in proteins:
                         for k in r["pathways"].split():
-                            g.add((subject, T.activatesPathway, iris.pathway(k)))
+                            add(subject, NT.activatesPathway, _id("pathway", k))
                 for k in r["pathways"].split():
                     for o in r["outcomes"].split():
-                        g.add((iris.pathway(k), T.drivesOutcome, iris.process(o)))
+                        add(_id("pathway", k), NT.drivesOutcome, _id("process", o))
 
-    def describe(self) -> None:
-        m = self.metadata
+    def fixed_layers(self) -> None:
+        """The dataset description, query catalogue, ontology, fact check and context graphs."""
+        from kg_build import context, factcheck
+
+        ds = Dataset()
+        m = ds.graph(iris.METADATA_GRAPH)
         m.parse(DATA_DIR / "metadata.ttl", format="turtle")
         m.add((iris.DATASET, OWL.versionInfo, Literal(__version__)))
         for r in self.cur["documents"]:
             m.add((iris.DATASET, DCTERMS.source, iris.guide(r["key"])))
         add_catalogue(m, catalogue.load())
+        onto = ds.graph(iris.ONTOLOGY_GRAPH)
         for triple in ontology_without_class_expressions():
-            self.ontology.add(triple)
+            onto.add(triple)
+        factcheck.add_curated_findings(ds, self.cur)
+        context.add_context(ds, self.cur)
+        self.sink.add_lines(dataset_lines(ds))
 
-    def build(self) -> Dataset:
+    def build(self) -> QuadSink:
         self.documents()
         self.references()
         self.genes_and_proteins()
@@ -302,8 +365,14 @@ class _Builder:
         self.prevalence()
         self.fusions()
         self.statements()
-        self.describe()
-        return self.ds
+        self.fixed_layers()
+        return self.sink
+
+
+def dataset_lines(ds: Dataset) -> list[str]:
+    """The quads of an rdflib dataset (named graphs only) as N-Quads lines."""
+    data = ds.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    return [line + "\n" for line in data.splitlines() if line.strip()]
 
 
 def ontology_without_class_expressions() -> list[tuple[Node, Node, Node]]:
@@ -317,11 +386,13 @@ def ontology_without_class_expressions() -> list[tuple[Node, Node, Node]]:
     return [t for t in ontology_graph() if not any(isinstance(x, BNode) for x in t)]
 
 
-def build_dataset(cur: Curated) -> Dataset:
-    """Build the dataset from checked curated tables: one named graph per layer, no blank nodes."""
-    from kg_build import context, factcheck
+def build_quads(cur: Curated, sink: QuadSink | None = None) -> QuadSink:
+    """Stream the graph of checked curated tables into ``sink`` (a new one by default)."""
+    return _Builder(cur, sink or QuadSink()).build()
 
-    ds = _Builder(cur).build()
-    factcheck.add_curated_findings(ds, cur)
-    context.add_context(ds, cur)
-    return ds
+
+def build_dataset(cur: Curated) -> Dataset:
+    """Build the graph as an rdflib ``Dataset`` (named graphs, no blank nodes), for guide-size tools."""
+    from kg_build.rdfio import dataset_from_nquads
+
+    return dataset_from_nquads("".join(build_quads(cur).sorted_lines()))

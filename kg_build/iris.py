@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -23,13 +24,29 @@ INFERRED_GRAPH = URIRef(GRAPH + "inferred")
 """Types a reasoner inferred for the graph's individuals (see ``kg_build.reasoning``)."""
 
 
+_SAFE = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def _part(text: str) -> str:
+    return text if _SAFE.fullmatch(text) else quote(text, safe="-._~")
+
+
+def mint_text(*parts: str) -> str:
+    """The text of an instance IRI under ``id/``: path parts percent-encoded where needed.
+
+    >>> mint_text("tumour-type", "infantile fibrosarcoma")
+    'https://w3id.org/ntrk-kg/id/tumour-type/infantile%20fibrosarcoma'
+    """
+    return ID + "/".join(map(_part, parts))
+
+
 def mint(*parts: str) -> URIRef:
     """An instance IRI under ``id/`` from readable path parts.
 
     >>> mint("fusion", "ETV6--NTRK3")
     rdflib.term.URIRef('https://w3id.org/ntrk-kg/id/fusion/ETV6--NTRK3')
     """
-    return URIRef(ID + "/".join(quote(p, safe="-._~") for p in parts))
+    return URIRef(mint_text(*parts))
 
 
 def curie(value: str) -> URIRef:

@@ -25,10 +25,18 @@ def decimal(value: Decimal) -> Literal:
     return Literal(canonical_decimal(value), datatype=XSD.decimal)
 
 
+def date_datatype(value: str) -> str:
+    """The local name of the XSD date type for the precision of ``value``.
+
+    >>> date_datatype("2019"), date_datatype("2019-05"), date_datatype("2019-05-03")
+    ('gYear', 'gYearMonth', 'date')
+    """
+    return {4: "gYear", 7: "gYearMonth", 10: "date"}[len(value)]
+
+
 def date(value: str) -> Literal:
     """``xsd:gYear``, ``xsd:gYearMonth`` or ``xsd:date`` by the precision of ``value``."""
-    dt = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
-    return Literal(value, datatype=dt)
+    return Literal(value, datatype=XSD[date_datatype(value)])
 
 
 def add_range(g: Graph, node: URIRef, value: Range) -> None:

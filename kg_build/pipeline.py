@@ -1,26 +1,39 @@
-"""The build: curated tables -> checked dataset -> every export format, written atomically."""
+"""The build: curated tables -> checked, streamed quads -> store and every export format, atomically.
+
+The graph is never held in an rdflib graph on the way: the builder streams N-Quads lines into a
+sorting sink (``kg_build.quads``), the sorted lines are written once and bulk-loaded into the
+embedded Oxigraph store, the checks run on that store, and the exports are streamed from the
+sorted file (``kg_build.writers``). Only the guide-size tools that need rdflib (the OWL reasoner
+and the pySHACL engine) parse the graph into a ``Dataset``, and only when asked for.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Dataset
-
-from kg_build import catalogue, curation, export, factcheck, store, validation
-from kg_build.builder import build_dataset
-from kg_build.checks import undeclared_terms
+from kg_build import catalogue, curation, export, factcheck, iris, store, validation, writers
+from kg_build.builder import build_dataset, build_quads, dataset_lines
 from kg_build.errors import ValidationFailure
 from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
+from kg_build.progress import Progress
+from kg_build.quads import merge_sorted, path_lines
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+    from rdflib import Dataset
 
 DEFAULT_OUT = Path("build")
 
 
 @dataclass
 class BuildResult:
-    """What a build produced: the dataset and the files written (name -> sha256)."""
+    """What a build produced: quads per named graph and the files written (name -> sha256)."""
 
-    dataset: Dataset
+    graphs: dict[str, int]
     out_dir: Path
     outputs: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -36,37 +49,57 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     return files
 
 
-def add_rule_findings(ds: Dataset) -> None:
-    """Findings the validation rules derive (a value outside its band) go into the fact-check graph.
+def add_rule_findings(ds: Dataset) -> list[str]:
+    """Add the findings the validation rules derive (a value outside its band) to the fact-check
+    graph of ``ds``; return them as N-Quads lines, sorted.
 
     Only the rules about the source (warning and info shapes) are run here; the whole graph, findings
-    included, is validated by ``build`` before anything is written.
+    included, is validated before anything is written.
     """
+    from rdflib import Dataset as RDFDataset
+
     report = validation.validate(ds, use_shapes=validation.source_rules())
+    g = ds.graph(iris.FACTCHECK_GRAPH)
+    before = set(g)
     factcheck.add_rule_findings(ds, factcheck.rule_results(report.results))
+    added = RDFDataset()
+    for t in sorted(set(g) - before):
+        added.graph(iris.FACTCHECK_GRAPH).add(t)
+    return sorted(dataset_lines(added))
 
 
 def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
-    """Load and check the curated tables, build the dataset and check its vocabulary."""
+    """Load and check the curated tables and build the graph, rule findings included, as an rdflib
+    ``Dataset`` (for guide-size tools and tests; ``build`` streams instead)."""
+    from kg_build.rdfio import dataset_from_nquads
+
     cur = curation.load(data_dir)
     ds = build_dataset(cur)
     add_rule_findings(ds)
+    check_vocabulary_rdflib(ds)
+    return cur, ds
+
+
+def check_vocabulary_rdflib(ds: Dataset) -> None:
+    """Stop when the graph uses an ``ntrk:`` term the ontology does not declare, or a blank node."""
+    from kg_build.checks import undeclared_terms
+
     bad = undeclared_terms(ds)
     if bad:
         raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))
     bnodes = export.blank_nodes(ds)
     if bnodes:
         raise ValidationFailure(f"the graph holds {len(bnodes)} triples with blank nodes; it must hold none")
-    return cur, ds
 
 
 def build(
     out_dir: Path = DEFAULT_OUT,
-    formats: tuple[str, ...] = tuple(export.FORMATS),
+    formats: tuple[str, ...] = tuple(writers.FORMATS),
     data_dir: Path | None = None,
     reason: bool = True,
     reasoner: str = "auto",
     with_store: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
@@ -76,55 +109,132 @@ def build(
     the build; warnings (doubts about the source) are returned and kept in the manifest.
     With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
     Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
+    ``progress`` times the stages (and shows them on a terminal).
     """
-    cur, ds = assemble(data_dir)
+    progress = progress or Progress(show=False)
+    with progress.stage("read"):
+        cur = curation.load(data_dir)
+    created = not out_dir.exists()
+    export.ensure_directory(out_dir)
+    work = out_dir / f".build-tmp-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    staged = export.StagedFiles(out_dir)
+    staged_store: store.StagedStore | None = None
+    try:
+        with progress.stage("build"):
+            sink = build_quads(cur)
+        base = work / "base.nq"
+        with progress.stage("sort"):
+            with open(base, "w", encoding="utf-8", newline="\n") as fh:
+                fh.writelines(sink.sorted_lines())
+        with progress.stage("load"):
+            staged_store = store.StagedStore(out_dir, path=base)
+        extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
+        final = staged.path(writers.FORMATS["nquads"][0])
+        with progress.stage("merge"):
+            if extra_lines:
+                with open(final, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.writelines(merge_sorted(path_lines(base), extra_lines))
+            else:
+                os.replace(base, final)
+        with progress.stage("count"):
+            graphs, union = _counts(staged_store.store)
+        staged_store.close()
+        formats = tuple(dict.fromkeys(("nquads", *formats)))
+        for fmt in formats:
+            if fmt != "nquads":
+                staged.path(writers.FORMATS[fmt][0])
+        writers.write_exports(final, formats, staged.paths, progress, sum(graphs.values()))
+        with progress.stage("manifest"):
+            outputs = _small_outputs(cur, formats)
+            for name, data in outputs.items():
+                staged.write(name, data)
+            digests = {name: export.sha256_file(path) for name, path in staged.paths.items()}
+            inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
+            staged.write(export.MANIFEST_FILE, export.manifest(graphs, union, inputs, digests, extra))
+        with progress.stage("write"):
+            staged.commit()
+            if with_store:
+                staged_store.commit()
+            else:
+                staged_store.discard()
+            staged_store = None
+            export.remove_stale(out_dir, list(digests) + [export.MANIFEST_FILE], export.export_file_names())
+    except BaseException:
+        staged.discard()
+        if staged_store is not None:
+            staged_store.discard()
+        shutil.rmtree(work, ignore_errors=True)
+        if created:  # the build made the directory: leave no trace of a failed build
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    progress.finish()
+    return BuildResult(graphs, out_dir, digests, warnings)
+
+
+def _check_and_extend(
+    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress
+) -> tuple[list[str], list[str], dict[str, object]]:
+    """Rule findings, reasoning and validation on the loaded store: the lines they add, the
+    warnings and what the manifest records."""
+    from kg_build.rdfio import dataset_from_nquads
+
     warnings: list[str] = []
     extra: dict[str, object] = {}
+    with progress.stage("parse"):
+        ds = dataset_from_nquads(base.read_text(encoding="utf-8"))
+    with progress.stage("rules"):
+        lines = add_rule_findings(ds)
+    with progress.stage("vocabulary"):
+        check_vocabulary_rdflib(ds)
     if reason:
         from kg_build import reasoning
 
-        inferred = reasoning.reason(ds, reasoner)
-        reasoning.add_inferred_graph(ds, inferred)
-        warnings.extend(inferred.notes)
-        extra["reasoner"] = inferred.engine
-    report = check_shapes(ds)
+        with progress.stage("reason"):
+            inferred = reasoning.reason(ds, reasoner)
+            reasoning.add_inferred_graph(ds, inferred)
+            warnings.extend(inferred.notes)
+            extra["reasoner"] = inferred.engine
+            lines += reasoning.inferred_lines(inferred)
+    with progress.stage("validate"):
+        report = check_shapes(ds)
     warnings.extend(r.line() for r in report.warnings)
     extra["validation"] = validation_summary(report)
-    outputs: list[export.Output] = []
-    # N-Quads is always written: the store, stats, validate, report and release read it.
-    formats = tuple(dict.fromkeys(("nquads", *formats)))
-    for fmt in formats:
-        name = export.FORMATS[fmt][0]
-        outputs.append(export.Output(name, export.serialise(ds, fmt)))
-    if "jsonld" in formats:
-        import json
+    lines = sorted(set(lines))
+    if lines:
+        from pyoxigraph import RdfFormat
 
-        ctx = json.dumps(export.jsonld_context(), indent=1, sort_keys=True) + "\n"
-        outputs.append(export.Output(export.CONTEXT_FILE, ctx.encode("utf-8")))
+        st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+    return lines, warnings, extra
+
+
+def _counts(st: Store) -> tuple[dict[str, int], int]:
+    """Quads per named graph and triples in the union graph, counted by the store."""
+    per_graph = {
+        str(row["g"].value): int(row["n"].value)
+        for row in st.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
+    union = next(iter(st.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    )))["n"].value
+    return dict(sorted(per_graph.items())), int(union)
+
+
+def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """The JSON-LD context, the SSSOM mapping set and the full ontology, written beside the graph."""
+    import json
+
     from kg_build import sssom
 
-    outputs.append(export.Output(sssom.SSSOM_FILE, sssom.render(sssom.mapping_rows(cur))))
-    outputs.append(export.Output(export.ONTOLOGY_FILE_NAME, ONTOLOGY_FILE.read_bytes()))
-    digests = {o.name: export.sha256(o.data) for o in outputs}
-    inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
-    outputs.append(export.Output(export.MANIFEST_FILE, export.manifest(ds, inputs, digests, extra)))
-    export.ensure_directory(out_dir)
-    staged = None
-    if with_store:
-        nquads = next((o.data for o in outputs if o.name == export.FORMATS["nquads"][0]), None)
-        staged = store.StagedStore(out_dir, nquads or export.serialise(ds, "nquads"))
-    try:
-        export.write_atomically(out_dir, outputs)
-    except BaseException:
-        if staged:
-            staged.discard()
-        raise
-    if staged:
-        staged.commit()
-    from kg_build import sssom as _sssom
-
-    export.remove_stale(out_dir, [o.name for o in outputs], [*export.export_file_names(), _sssom.SSSOM_FILE])
-    return BuildResult(ds, out_dir, digests, warnings)
+    out: dict[str, bytes] = {}
+    if "jsonld" in formats:
+        ctx = json.dumps(export.jsonld_context(), indent=1, sort_keys=True) + "\n"
+        out[export.CONTEXT_FILE] = ctx.encode("utf-8")
+    out[sssom.SSSOM_FILE] = sssom.render(sssom.mapping_rows(cur))
+    out[export.ONTOLOGY_FILE_NAME] = ONTOLOGY_FILE.read_bytes()
+    return out
 
 
 def check_shapes(ds: Dataset) -> validation.Report:

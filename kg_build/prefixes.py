@@ -42,12 +42,19 @@ def expand(curie: str) -> str | None:
     >>> expand("UNKNOWN:1") is None
     True
     """
-    if ":" not in curie:
-        return None
-    try:
-        return converter().expand(curie, strict=False)
-    except (ValueError, curies.api.ExpansionError):  # pragma: no cover - defensive
-        return None
+    prefix, sep, local = curie.partition(":")
+    base = _expansions().get(prefix) if sep else None
+    return None if base is None else base + local
+
+
+@lru_cache(maxsize=1)
+def _expansions() -> dict[str, str]:
+    """Prefix or synonym -> namespace IRI (what ``curies`` expands with, as a plain lookup)."""
+    out: dict[str, str] = {}
+    for p, u, synonyms in prefix_records():
+        for name in (p, *synonyms):
+            out.setdefault(name, u)
+    return out
 
 
 def compress(iri: str) -> str | None:

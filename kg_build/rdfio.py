@@ -105,3 +105,14 @@ def load_dataset(files: list[Path], syntax: str | None = None) -> Dataset:
         except Exception as exc:  # rdflib raises many unrelated types for syntax errors
             raise UsageError(f"{path}: not valid {fmt}: {describe_syntax_error(path, fmt, exc)}") from exc
     return ds
+
+
+def dataset_from_nquads(text: str) -> Dataset:
+    """An rdflib dataset of N-Quads text the build wrote, with the project's prefixes bound."""
+    from kg_build.prefixes import namespaces
+
+    ds = Dataset()
+    for prefix, ns in namespaces().items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    ds.parse(data=text, format="nquads")
+    return ds

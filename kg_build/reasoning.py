@@ -331,6 +331,12 @@ def reason(ds: Dataset, engine: str = "auto") -> Reasoning:
     return Reasoning(engine, new_types(g, entailed), notes)
 
 
+def inferred_lines(result: Reasoning) -> list[str]:
+    """The inferred types as N-Quads lines of the inferred graph, sorted."""
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    return sorted(f"<{s}> {rdf_type} <{c}> <{iris.INFERRED_GRAPH}> .\n" for s, c in set(result.types))
+
+
 def add_inferred_graph(ds: Dataset, result: Reasoning) -> None:
     """Write the inferred types into the dataset's inferred graph."""
     target = ds.graph(iris.INFERRED_GRAPH)

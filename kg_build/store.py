@@ -25,28 +25,40 @@ def store_path(out_dir: Path) -> Path:
 
 
 class StagedStore:
-    """A complete store written into a temporary directory, waiting to be swapped into place."""
+    """A complete store written into a temporary directory, waiting to be swapped into place.
 
-    def __init__(self, out_dir: Path, nquads: bytes) -> None:
+    The store is bulk-loaded from N-Quads (``nquads`` bytes or a file at ``path``) and stays open
+    as :attr:`store` (the build checks and extends it) until :meth:`close` or :meth:`commit`.
+    """
+
+    def __init__(self, out_dir: Path, nquads: bytes | None = None, path: Path | None = None) -> None:
         from pyoxigraph import RdfFormat, Store
 
         out_dir.mkdir(parents=True, exist_ok=True)
         self.final = store_path(out_dir)
         self.tmp = out_dir / f".{STORE_DIR}.tmp-{os.getpid()}"
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self.store: Store | None = None
         try:
-            store = Store(str(self.tmp))
-            store.bulk_load(nquads, format=RdfFormat.N_QUADS)
-            store.flush()
-            store.optimize()
-            # The store holds a lock on its directory while open: close it before any rename.
-            del store
+            self.store = Store(str(self.tmp))
+            if path is not None:
+                self.store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+            else:
+                self.store.bulk_load(nquads or b"", format=RdfFormat.N_QUADS)
         except BaseException:
             self.discard()
             raise
 
+    def close(self) -> None:
+        """Flush, compact and close the store (it holds a lock on its directory while open)."""
+        if self.store is not None:
+            self.store.flush()
+            self.store.optimize()
+            self.store = None
+
     def commit(self) -> Path:
         """Swap the staged store into place; the previous store is removed only afterwards."""
+        self.close()
         old = self.final.parent / f".{STORE_DIR}.old-{os.getpid()}"
         shutil.rmtree(old, ignore_errors=True)
         if self.final.exists():
@@ -63,6 +75,7 @@ class StagedStore:
 
     def discard(self) -> None:
         """Remove the staged store (the build failed after it was written)."""
+        self.store = None
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -42,7 +42,7 @@ def declared_terms() -> frozenset[URIRef]:
 
 
 class _ClosedNamespace:
-    """Attribute access to declared ``ntrk:`` terms only."""
+    """Attribute access to declared ``ntrk:`` terms only (each checked once, then cached)."""
 
     def __getattr__(self, name: str) -> URIRef:
         if name.startswith("__"):
@@ -50,10 +50,27 @@ class _ClosedNamespace:
         iri = URIRef(NTRK + name)
         if iri not in declared_terms():
             raise UndeclaredTerm(f"ntrk:{name} is not declared in {ONTOLOGY_FILE.name}")
+        setattr(self, name, iri)
         return iri
 
     def __getitem__(self, name: str) -> URIRef:
-        return self.__getattr__(name)
+        return getattr(self, name)
+
+
+class _ClosedNamespaceText:
+    """The same closed vocabulary as N-Triples text (``<...#Gene>``), for the streaming builder."""
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        text = f"<{getattr(T, name)}>"
+        setattr(self, name, text)
+        return text
+
+    def __getitem__(self, name: str) -> str:
+        return getattr(self, name)
 
 
 T = _ClosedNamespace()
+NT = _ClosedNamespaceText()
+"""``NT.Gene`` is ``'<https://w3id.org/ntrk-kg/ontology#Gene>'``; undeclared terms raise as with ``T``."""

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Dataset, URIRef
 
-from kg_build import iris, pipeline, reasoning
+from kg_build import iris, pipeline, rdfio, reasoning
 from kg_build.cli import main
 from kg_build.curation import fusion_key
 from kg_build.prefixes import compress
@@ -142,7 +142,7 @@ def test_an_inconsistent_build_exits_1_and_leaves_the_previous_build(assembled, 
     assert first.exit_code == 0, first.output
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     bad = seeded(assembled)
-    monkeypatch.setattr(pipeline, "assemble", lambda data_dir=None: (assembled[0], bad))
+    monkeypatch.setattr(rdfio, "dataset_from_nquads", lambda text: bad)
     result = runner.invoke(main, ["build", "--out", str(out), "--format", "nquads", "--reasoner", "owlrl"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)

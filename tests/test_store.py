@@ -98,7 +98,7 @@ def test_a_build_failing_while_writing_files_discards_the_new_store(
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export, "write_atomically", disk_full)
+    monkeypatch.setattr(export.StagedFiles, "commit", disk_full)
     with pytest.raises(OSError):
         pipeline.build(tmp_path, ("nquads",))
     assert store_files(tmp_path) == before

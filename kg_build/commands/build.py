@@ -26,22 +26,31 @@ FORMAT_NAMES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
     "--reasoner", type=click.Choice(("auto", "hermit", "owlrl")), default="auto", show_default=True,
     help="auto: HermiT when java is on PATH, else the OWL 2 RL closure (owlrl).",
 )
+@click.option(
+    "--profile", "-v", "profile", is_flag=True,
+    help="Print the time each stage of the build took (to standard error).",
+)
 @errors_to_exit
 def command(
-    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool, reasoner: str
+    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool, reasoner: str, profile: bool
 ) -> None:
     """Build the graph from the curated tables and write every export to OUT.
 
+    On a terminal a status line shows the stage running; --profile prints each stage's time.
     Outputs are written only if the whole build succeeds, so a failed build leaves the
     previous one untouched. An inconsistent ontology or data stops the build (exit 1) with the
     individuals and disjoint classes at fault.
     """
     from kg_build import export, pipeline, store
+    from kg_build.progress import Progress
 
-    result = pipeline.build(out_dir, formats or FORMAT_NAMES, data_dir, reason=reason, reasoner=reasoner)
+    progress = Progress(profile=profile)
+    result = pipeline.build(
+        out_dir, formats or FORMAT_NAMES, data_dir, reason=reason, reasoner=reasoner, progress=progress
+    )
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
-    graphs = {str(g.identifier): len(g) for g in result.dataset.graphs() if len(g)}
+    graphs = result.graphs
     click.echo(f"built {sum(graphs.values())} quads in {len(graphs)} named graphs")
     for name in sorted(result.outputs):
         click.echo(f"  {out_dir / name}")

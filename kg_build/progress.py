@@ -1,0 +1,80 @@
+"""Stage timings and a progress line for long builds.
+
+A :class:`Progress` times each stage of a build. On a terminal it redraws one status line on
+standard error (the stage, and how far it is when the stage reports counts); otherwise it is
+silent. With ``profile`` it prints the time of every stage once the build ends.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+
+class Progress:
+    """Times the stages of a run; shows a status line on a terminal; prints a profile on request."""
+
+    def __init__(self, stream: TextIO | None = None, show: bool | None = None, profile: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.show = self.stream.isatty() if show is None else show
+        self.profile = profile
+        self.timings: list[tuple[str, float]] = []
+        self._stage = ""
+        self._total: int | None = None
+        self._done = 0
+        self._last = 0.0
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[Progress]:
+        """Time the block as stage ``name``; ``total`` is how many items it will :meth:`advance`."""
+        self._stage, self._total, self._done = name, total, 0
+        self._draw(force=True)
+        start = time.perf_counter()
+        try:
+            yield self
+        finally:
+            self.timings.append((name, time.perf_counter() - start))
+            if self.show:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+
+    def advance(self, n: int = 1) -> None:
+        """Count ``n`` more items done in the current stage."""
+        self._done += n
+        if self.show:
+            self._draw()
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.show:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        if self._total:
+            frac = min(1.0, self._done / self._total)
+            bar = "#" * int(frac * 30)
+            line = f"{self._stage:<10} [{bar:<30}] {frac:4.0%} {self._done:,}/{self._total:,}"
+        elif self._done:
+            line = f"{self._stage:<10} {self._done:,}"
+        else:
+            line = f"{self._stage} ..."
+        self.stream.write("\r\033[K" + line)
+        self.stream.flush()
+
+    def report(self) -> str:
+        """Each stage's time, one per line, and the total."""
+        width = max([len(n) for n, _ in self.timings] + [5])
+        lines = [f"  {n:<{width}}  {s:8.3f} s" for n, s in self.timings]
+        lines.append(f"  {'total':<{width}}  {sum(s for _, s in self.timings):8.3f} s")
+        return "stage timings:\n" + "\n".join(lines) + "\n"
+
+    def finish(self) -> None:
+        """Print the stage timings if profiling was asked for."""
+        if self.profile:
+            self.stream.write(self.report())
+            self.stream.flush()
+

@@ -1,0 +1,122 @@
+"""Write the sorted quads of a build to every export format, streaming, into staged files.
+
+The input is the build's N-Quads file, sorted by line (subject, predicate, object, graph) and
+without duplicates. One pass writes the N-Triples (the union graph: lines with their graph
+dropped, duplicates merged) and, when a graph-major format is asked for, one run per named graph.
+The Turtle, RDF/XML, TriG and JSON-LD writers are pyoxigraph's, fed in that order, so every
+file is a function of the graph alone: byte-identical across rebuilds, at any size, in bounded
+memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg_build.prefixes import namespaces
+from kg_build.progress import Progress
+from kg_build.quads import graph_of, path_lines, triple_of
+
+# format name -> (file name, media type, holds named graphs)
+FORMATS: dict[str, tuple[str, str, bool]] = {
+    "turtle": ("ntrk-kg.ttl", "text/turtle", False),
+    "ntriples": ("ntrk-kg.nt", "application/n-triples", False),
+    "nquads": ("ntrk-kg.nq", "application/n-quads", True),
+    "trig": ("ntrk-kg.trig", "application/trig", True),
+    "jsonld": ("ntrk-kg.jsonld", "application/ld+json", True),
+    "rdfxml": ("ntrk-kg.rdf", "application/rdf+xml", False),
+}
+_OX_FORMATS = {"turtle": "TURTLE", "rdfxml": "RDF_XML", "trig": "TRIG", "jsonld": "JSON_LD"}
+_TICK = 1 << 16
+
+
+def _triples(nt_path: Path) -> Iterator[object]:
+    import pyoxigraph as ox
+
+    with open(nt_path, "rb") as fh:
+        for q in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
+            yield q.triple
+
+
+def _quads(graph_files: list[Path]) -> Iterator[object]:
+    import pyoxigraph as ox
+
+    for path in graph_files:
+        with open(path, "rb") as fh:
+            yield from ox.parse(fh, format=ox.RdfFormat.N_QUADS)
+
+
+def write_exports(
+    nquads: Path, formats: tuple[str, ...], staged: dict[str, Path], progress: Progress, total: int
+) -> None:
+    """Write each format of ``formats`` from the sorted ``nquads`` file to ``staged[name]``.
+
+    ``staged`` maps each format's file name to the temporary path to write (renamed into place
+    by the caller). The N-Quads file itself is the caller's; ``total`` is its number of lines.
+    """
+    import pyoxigraph as ox
+
+    prefixes = dict(sorted(namespaces().items()))
+    graph_major = [f for f in formats if FORMATS[f][2] and f != "nquads"]
+    union_needed = any(not FORMATS[f][2] for f in formats)
+    work = Path(tempfile.mkdtemp(prefix=".ntrk-kg-export-", dir=nquads.parent))
+    try:
+        nt_path = staged.get(FORMATS["ntriples"][0]) if "ntriples" in formats else work / "union.nt"
+        graph_files: dict[str, tuple[Path, object]] = {}
+        with progress.stage("split", total):
+            nt_out = open(nt_path, "w", encoding="utf-8", newline="\n") if union_needed else None
+            try:
+                prev, n = None, 0
+                for line in path_lines(nquads):
+                    n += 1
+                    if n % _TICK == 0:
+                        progress.advance(_TICK)
+                    if nt_out is not None:
+                        triple = triple_of(line)
+                        if triple != prev:
+                            nt_out.write(triple)
+                            prev = triple
+                    if graph_major:
+                        g = graph_of(line)
+                        entry = graph_files.get(g)
+                        if entry is None:
+                            path = work / f"graph-{len(graph_files):03d}.nq"
+                            entry = graph_files[g] = (path, open(path, "w", encoding="utf-8", newline="\n"))
+                        entry[1].write(line)  # type: ignore[attr-defined]
+            finally:
+                if nt_out is not None:
+                    nt_out.close()
+                for _, fh in graph_files.values():
+                    fh.close()  # type: ignore[attr-defined]
+        by_graph = [graph_files[g][0] for g in sorted(graph_files)]
+        for fmt in formats:
+            if fmt in ("nquads", "ntriples"):
+                continue
+            name = FORMATS[fmt][0]
+            with progress.stage(fmt):
+                ox_format = getattr(ox.RdfFormat, _OX_FORMATS[fmt])
+                with open(staged[name], "wb") as out:
+                    if fmt == "jsonld":
+                        context = json.dumps(prefixes, indent=1, sort_keys=True, ensure_ascii=False)
+                        out.write(b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": ')
+                        ox.serialize(_quads(by_graph), out, ox_format)
+                        out.write(b"}\n")
+                    elif FORMATS[fmt][2]:
+                        ox.serialize(_quads(by_graph), out, ox_format, prefixes=prefixes)
+                    else:
+                        ox.serialize(_triples(nt_path), out, ox_format, prefixes=prefixes)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a written file to disk before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
