@@ -16,15 +16,17 @@ This module stays light (no rdflib, no YAML library): it is on the ``ntrk-kg que
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 from pathlib import Path
-from typing import Any
 
 from kg_build import flowyaml, sparql_text
 from kg_build.errors import UsageError
 from kg_build.paths import QUERIES_DIR
+
+TYPE_CHECKING = False  # typing itself is not imported at run time: this module is on the query path
+if TYPE_CHECKING:
+    from typing import Any
 
 PARAM_TYPES = {
     "curie": "a CURIE with a prefix of the project's prefix map (HGNC:8033) or a full IRI; bound as an IRI",
@@ -45,22 +47,29 @@ _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(namedtuple("Param", ("name", "type", "description", "required", "example", "default"),
+                       defaults=(True, None, None))):
     """One parameter of a query: its variable name, type, and whether it must be given."""
 
+    __slots__ = ()
     name: str
     type: str
     description: str
-    required: bool = True
-    example: str | None = None
-    default: str | None = None
+    required: bool
+    example: str | None
+    default: str | None
 
 
-@dataclass(frozen=True)
-class CatalogueQuery:
-    """A parsed, checked query file."""
+class CatalogueQuery(namedtuple("CatalogueQuery", ("name", "path", "summary", "description", "form", "columns",
+                                                   "keywords", "params", "lists", "text", "body"),
+                                defaults=((), (), "", ""))):
+    """A parsed, checked query file (an immutable record; ``text`` and ``body`` are left out of its repr).
 
+    Records here are named tuples, not dataclasses: importing ``dataclasses`` costs more than the
+    rest of the ``ntrk-kg query`` path.
+    """
+
+    __slots__ = ()
     name: str
     path: Path
     summary: str
@@ -68,10 +77,14 @@ class CatalogueQuery:
     form: str
     columns: tuple[str, ...]
     keywords: tuple[str, ...]
-    params: tuple[Param, ...] = ()
-    lists: tuple[str, ...] = ()
-    text: str = field(default="", repr=False)
-    body: str = field(default="", repr=False)
+    params: tuple[Param, ...]
+    lists: tuple[str, ...]
+    text: str
+    body: str
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields if k not in ("text", "body"))
+        return f"CatalogueQuery({shown})"
 
     def param(self, name: str) -> Param | None:
         """The parameter called ``name``, or ``None``."""
@@ -262,6 +275,8 @@ def find(name: str, queries_dir: Path = QUERIES_DIR) -> CatalogueQuery:
     """The catalogue query called ``name`` (only its file is read); a ``UsageError`` if unknown."""
     path = queries_dir / f"{name}.rq"
     if not _NAME.fullmatch(name) or not path.is_file():
+        import difflib
+
         known = names(queries_dir)
         close = difflib.get_close_matches(name, known, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""

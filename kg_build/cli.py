@@ -5,6 +5,8 @@ modules import their heavy dependencies inside the command, so ``--help`` and fa
 Exit codes: 0 success, 1 the graph does not conform (validation failure) or a server refused,
 2 bad input or usage.
 Library code raises; only the command modules print and exit.
+The ``ntrk-kg`` script enters through ``kg_build.entry``, which runs ``query NAME`` itself (without
+importing click) and hands everything else to ``main`` here.
 """
 
 from __future__ import annotations

@@ -12,9 +12,11 @@ importing a full YAML library (a test checks that PyYAML reads every shipped hea
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported at run time: this module is on the query path
+if TYPE_CHECKING:
+    from typing import Any
 
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+|$)")
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
@@ -89,6 +91,11 @@ class _Flow:
         if not m:
             raise self.fail("unterminated double-quoted string")
         self.pos = m.end()
+        inner = m.group(0)[1:-1]
+        if "\\" not in inner and all(c >= " " for c in inner):
+            return inner  # what json.loads gives for a string without escapes or control characters
+        import json
+
         try:
             return json.loads(m.group(0))
         except ValueError as exc:

@@ -24,22 +24,26 @@ GROUP_CONCAT, whose order SPARQL leaves open) have their items sorted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Union
 
 import pyoxigraph as ox
 
 from kg_build.catalogue import LIST_SEPARATOR
 from kg_build.errors import KgError, UsageError
 from kg_build.params import XSD, canonical_decimal
+from kg_build.query_run import ENGINES
 from kg_build.sparql_text import query_form, variables, with_service_iris, with_values
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
-ENGINES = ("oxigraph", "rdflib")
+TYPE_CHECKING = False  # typing itself is not imported at run time: this module is on the query path
+if TYPE_CHECKING:
+    from typing import Any, Union
+
+    Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 NQUADS_FILE = "ntrk-kg.nq"
 STORE_DIR = "store"
+# Up to this size (about 5,000 quads) the N-Quads load in memory faster than the store opens.
+SMALL_NQUADS_BYTES = 1 << 20
 
 
 class EndpointError(KgError):
@@ -48,15 +52,36 @@ class EndpointError(KgError):
     exit_code = 1
 
 
-@dataclass
 class Result:
-    """What a query returned: rows (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean (ASK)."""
+    """What a query returned: rows (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean (ASK).
 
-    form: str
-    variables: tuple[str, ...] = ()
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    triples: list[ox.Triple] = field(default_factory=list)
-    boolean: bool | None = None
+    A plain class rather than a dataclass: importing ``dataclasses`` would cost more than running
+    a query on the guide graph.
+    """
+
+    __slots__ = ("form", "variables", "rows", "triples", "boolean")
+
+    def __init__(self, form: str, variables: tuple[str, ...] = (), rows: list[tuple[Term | None, ...]] | None = None,
+                 triples: list[ox.Triple] | None = None, boolean: bool | None = None) -> None:
+        self.form = form
+        self.variables = variables
+        self.rows: list[tuple[Term | None, ...]] = [] if rows is None else rows
+        self.triples: list[ox.Triple] = [] if triples is None else triples
+        self.boolean = boolean
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.form, self.variables, self.rows, self.triples, self.boolean)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        names = ("form", "variables", "rows", "triples", "boolean")
+        return "Result(" + ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields())) + ")"
 
 
 # -- normalisation --------------------------------------------------------------------------
@@ -332,11 +357,24 @@ def graph_sources(out_dir: Path, graph_files: list[Path] | tuple[Path, ...] = ()
     return files
 
 
+def _small_build(out_dir: Path) -> bool:
+    """Whether the build's N-Quads are small enough to parse faster than the store opens."""
+    try:
+        return (out_dir / NQUADS_FILE).stat().st_size <= SMALL_NQUADS_BYTES
+    except OSError:
+        return False
+
+
 def open_store(out_dir: Path, graph_files: list[Path] | tuple[Path, ...] = ()) -> ox.Store:
     """The build's persisted Oxigraph store if there is one (and no ``graph_files``), else an
-    in-memory store loaded from the files."""
+    in-memory store loaded from the files.
+
+    A small build (N-Quads of at most ``SMALL_NQUADS_BYTES``, such as the guide's) is read from
+    its N-Quads into memory even when the store exists: the build writes the store from those
+    very bytes, and parsing them takes less time than opening the persisted database.
+    """
     store_dir = out_dir / STORE_DIR
-    if not graph_files and store_dir.is_dir():
+    if not graph_files and store_dir.is_dir() and not _small_build(out_dir):
         try:
             return ox.Store.read_only(str(store_dir))
         except OSError as exc:

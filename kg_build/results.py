@@ -6,14 +6,14 @@ Query Results JSON Format"; the table is for people (IRIs shortened with the pro
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 import pyoxigraph as ox
 
 from kg_build.params import XSD, compress_iri, prefix_map
-from kg_build.query import Result, Term
+from kg_build.query import Result
+
+TYPE_CHECKING = False  # typing is not imported at run time: this module is on the query path
+if TYPE_CHECKING:
+    from kg_build.query import Term
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("turtle", "ntriples")
@@ -66,6 +66,9 @@ def to_table(result: Result) -> str:
 
 def to_csv(result: Result) -> str:
     """SPARQL 1.1 CSV results (CRLF line ends, plain values)."""
+    import csv
+    import io
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     if result.form == "ask":
@@ -101,6 +104,8 @@ def _json_cell(term: Term) -> dict[str, str]:
 
 def to_json(result: Result) -> str:
     """SPARQL 1.1 JSON results."""
+    import json
+
     if result.form == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1) + "\n"
     doc = {

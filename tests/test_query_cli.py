@@ -119,16 +119,24 @@ def test_triples_only_file_gets_a_warning(built_dir: Path, tmp_path: Path) -> No
     assert code == 0 and "(0 rows)" in out and "holds no named graphs" in err
 
 
+def _imported(*args: str) -> tuple[set[str], str]:
+    """The top-level modules ``python -X importtime ARGS`` imports, and what it printed."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", *args], capture_output=True, text=True, check=True)
+    lines = proc.stderr.splitlines()
+    return {line.split("|")[-1].strip().split(".")[0] for line in lines if line.startswith("import time:")}, proc.stdout
+
+
 def test_query_path_imports_no_heavy_library(built_dir: Path) -> None:
-    """`ntrk-kg query NAME` must not import rdflib, pyshacl, owlready2, curies/pydantic or PyYAML."""
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "kg_build", "query", "tumour-types-above-threshold",
-         "-p", "threshold=80", "--out", str(built_dir)],
-        capture_output=True, text=True, check=True,
-    )
-    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if line.startswith("import time:")}
-    assert imported & {"rdflib", "pyshacl", "owlready2", "curies", "pydantic", "yaml"} == set()
-    assert "(4 rows)" in proc.stdout
+    """`ntrk-kg query NAME` must not import rdflib, pyshacl, owlready2, curies/pydantic or PyYAML, nor
+    click, dataclasses/inspect, typing, json or difflib (each costs more than the query on the guide)."""
+    imported, out = _imported("-m", "kg_build", "query", "tumour-types-above-threshold",
+                              "-p", "threshold=80", "--out", str(built_dir))
+    at_start, _ = _imported("-c", "pass")
+    heavy = {"rdflib", "pyshacl", "owlready2", "curies", "pydantic", "yaml",
+             "click", "dataclasses", "inspect", "typing", "json", "difflib"}
+    assert (imported - at_start) & heavy == set()
+    assert {"pyoxigraph", "kg_build"} <= imported
+    assert "(4 rows)" in out
 
 
 def test_readme_catalogue_table_is_fresh() -> None:

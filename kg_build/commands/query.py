@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
+from kg_build import query_run
 from kg_build.cli_common import errors_to_exit, out_option
 
-FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
+FORMATS = query_run.FORMATS
 
 
 class _DefaultToRun(click.Group):
@@ -84,7 +85,7 @@ def run_options(func):  # type: ignore[no-untyped-def]
         out_option,
         click.option("--graph", "graph_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Query these RDF files (N-Quads/TriG keep named graphs) instead of the build in OUT."),
-        click.option("--engine", type=click.Choice(("oxigraph", "rdflib")), default="oxigraph", show_default=True,
+        click.option("--engine", type=click.Choice(query_run.ENGINES), default="oxigraph", show_default=True,
                      help="The embedded engine."),
         click.option("--endpoint", metavar="URL", default=None,
                      help="Run on this SPARQL 1.1 endpoint instead of the local graph."),
@@ -93,29 +94,18 @@ def run_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
+def _echo(text: str, err: bool = False) -> None:
+    click.echo(text, nl=False, err=err)
+
+
 def emit(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
     """Write a result to stdout in ``fmt``."""
-    from kg_build import results
-
-    if result.form in ("construct", "describe") and fmt not in ("table", "turtle", "ntriples"):
-        raise_usage(f"--format {fmt} is for SELECT results; a {result.form.upper()} query gives RDF: use turtle or ntriples")
-    if result.form not in ("construct", "describe") and fmt in ("turtle", "ntriples"):
-        raise_usage(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv or json")
-    click.echo(results.render(result, fmt), nl=False)
-
-
-def raise_usage(message: str) -> None:
-    from kg_build.errors import UsageError
-
-    raise UsageError(message)
+    query_run.emit(result, fmt, _echo)
 
 
 def warn_if_no_named_graphs(engine) -> None:  # type: ignore[no-untyped-def]
-    from kg_build.query import has_named_graphs
-
-    if not has_named_graphs(engine):
-        click.echo("warning: the graph holds no named graphs; catalogue queries read the named graphs "
-                   "(guide, curation, metadata, ontology), so load N-Quads or TriG", err=True)
+    """Warn on stderr when the local data holds no named graph."""
+    query_run.warn_if_no_named_graphs(engine, _echo)
 
 
 @command.command("run")
@@ -128,11 +118,4 @@ def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path
 
     Parameters are bound as typed RDF terms (IRIs, literals), never pasted into the query text.
     """
-    from kg_build import catalogue, params
-    from kg_build.query import engine_for, run_catalogue_query
-
-    q = catalogue.find(name)
-    bindings = params.bind(q, params.parse_assignments(assignments))
-    eng = engine_for(engine, out_dir, graph_files, endpoint)
-    warn_if_no_named_graphs(eng)
-    emit(run_catalogue_query(eng, q, bindings), fmt)
+    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo)

@@ -1,0 +1,56 @@
+"""Run one catalogue query by name and write its result: the body of ``ntrk-kg query NAME``.
+
+This module does not import click, so the entry point (``kg_build.entry``) can run the query path
+without loading it; ``kg_build.commands.query`` calls the same functions with ``click.echo``.
+Output goes through ``echo(text, err=False)``, which writes ``text`` as given (no newline added).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+Echo = Callable[..., None]
+FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
+ENGINES = ("oxigraph", "rdflib")
+
+
+def emit(result, fmt: str, echo: Echo) -> None:  # type: ignore[no-untyped-def]
+    """Write a result to stdout in ``fmt``."""
+    from kg_build import results
+
+    if result.form in ("construct", "describe") and fmt not in ("table", "turtle", "ntriples"):
+        raise_usage(f"--format {fmt} is for SELECT results; a {result.form.upper()} query gives RDF: use turtle or ntriples")
+    if result.form not in ("construct", "describe") and fmt in ("turtle", "ntriples"):
+        raise_usage(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv or json")
+    echo(results.render(result, fmt))
+
+
+def raise_usage(message: str) -> None:
+    """Raise a ``UsageError`` (exit status 2) with ``message``."""
+    from kg_build.errors import UsageError
+
+    raise UsageError(message)
+
+
+def warn_if_no_named_graphs(engine, echo: Echo) -> None:  # type: ignore[no-untyped-def]
+    """Warn on stderr when the local data holds no named graph (catalogue queries read them)."""
+    from kg_build.query import has_named_graphs
+
+    if not has_named_graphs(engine):
+        echo("warning: the graph holds no named graphs; catalogue queries read the named graphs "
+             "(guide, curation, metadata, ontology), so load N-Quads or TriG\n", err=True)
+
+
+def run_named(name: str, assignments: tuple[str, ...] | list[str], fmt: str, out_dir: Path,
+              graph_files: tuple[Path, ...] | list[Path], engine: str, endpoint: str | None,
+              echo: Echo) -> None:
+    """Run the catalogue query ``name`` with ``name=value`` parameters and write its result."""
+    from kg_build import catalogue, params
+    from kg_build.query import engine_for, run_catalogue_query
+
+    q = catalogue.find(name)
+    bindings = params.bind(q, params.parse_assignments(assignments))
+    eng = engine_for(engine, out_dir, graph_files, endpoint)
+    warn_if_no_named_graphs(eng, echo)
+    emit(run_catalogue_query(eng, q, bindings), fmt, echo)
