@@ -1,11 +1,19 @@
 """One stage of the pipeline, timed in its own process: ``python benchmarks/stages.py STAGE DATA WORK``.
 
 Each stage first prepares its input (untimed), then runs the project's real code for that stage
-once and prints one JSON line: ``seconds`` (wall time of the stage alone), ``peak_rss_mib`` (the
+and prints one JSON line: ``seconds`` (wall time of the stage alone), ``peak_rss_mib`` (the
 process's peak resident memory, ``ru_maxrss``, read right after the stage: it includes the input
-the stage holds, e.g. the parsed graph validation runs on) and ``triples``.
+the stage holds) and ``triples`` (quads of the graph).
 
-The ``build`` stage writes ``WORK/graph.nq`` (the real N-Quads export); later stages read it.
+- ``build``: the whole build (``kg_build.pipeline.build``, no reasoning, N-Quads and Turtle, the
+  store) into ``WORK/out``, with the time of each of its stages (``stages``);
+- ``rebuild``: the same build into ``WORK/again``; ``identical`` says whether every file it wrote
+  is byte-identical to the first build's, ``blank_nodes`` counts blank nodes in its N-Quads;
+- ``floor-oxigraph``: pyoxigraph bulk load of the build's N-Quads into an in-memory store;
+- ``naive-rdflib``: rdflib parses the same N-Quads and serialises them as N-Quads and Turtle;
+- ``validate-pyshacl`` / ``validate-oxigraph``: SHACL validation of the whole graph by pySHACL
+  (on an rdflib graph parsed beforehand) and by the project's engine (on the build's store);
+- ``queries``: every catalogue query on the build's store, median of 3 runs each.
 """
 
 from __future__ import annotations
@@ -22,55 +30,85 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _dataset(work: Path):  # type: ignore[no-untyped-def]
-    from kg_build.rdfio import load_dataset
+def _nquads(work: Path) -> Path:
+    return work / "out" / "ntrk-kg.nq"
 
-    return load_dataset([work / "graph.nq"])
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+
+
+def _build(data: Path, out: Path) -> dict[str, object]:
+    from kg_build import pipeline
+    from kg_build.progress import Progress
+
+    progress = Progress(show=False)
+    t = time.perf_counter()
+    result = pipeline.build(out, ("nquads", "turtle"), data, reason=False, progress=progress)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "peak_rss_mib": _rss_mib(), "triples": sum(result.graphs.values()),
+            "stages": dict(progress.timings), "outputs": result.outputs}
 
 
 def run(stage: str, data: Path, work: Path) -> dict[str, object]:
     """Run ``stage`` on the curated tables in ``data``; artifacts go to ``work``."""
-    from kg_build import curation, export
-
     out: dict[str, object] = {"stage": stage}
-    if stage == "curation":
-        t = time.perf_counter()
-        curation.load(data)
-    elif stage == "build":
-        from kg_build import pipeline
+    if stage == "build":
+        return {**out, **_build(data, work / "out")}
+    if stage == "rebuild":
+        import pyoxigraph as ox
+
+        again = _build(data, work / "again")
+        first = json.loads((work / "out" / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+        with open(work / "again" / "ntrk-kg.nq", "rb") as fh:
+            blank = sum(1 for q in ox.parse(fh, format=ox.RdfFormat.N_QUADS)
+                        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode))
+        return {**out, **again, "identical": again["outputs"] == first, "blank_nodes": blank}
+    nq = _nquads(work)
+    out["triples"] = _count_lines(nq)
+    if stage == "floor-oxigraph":
+        import pyoxigraph as ox
 
         t = time.perf_counter()
-        _, ds = pipeline.assemble(data)  # load + build_dataset + rule findings + vocabulary/bnode checks
-        seconds, rss = time.perf_counter() - t, _rss_mib()
-        (work / "graph.nq").write_bytes(export.serialise(ds, "nquads"))
-        return {**out, "seconds": seconds, "peak_rss_mib": rss, "triples": len(ds)}
-    elif stage == "validate":
-        from kg_build import pipeline
+        s = ox.Store()
+        s.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    elif stage == "naive-rdflib":
+        from rdflib import Dataset, Graph
 
-        ds = _dataset(work)
-        out["triples"] = len(ds)
         t = time.perf_counter()
-        pipeline.check_shapes(ds)
-    elif stage in ("export-nquads", "export-turtle"):
-        ds = _dataset(work)
-        out["triples"] = len(ds)
-        t = time.perf_counter()
-        out["bytes"] = len(export.serialise(ds, stage.split("-")[1]))
-    elif stage == "store-load":
-        from kg_build import store
+        ds = Dataset()
+        ds.parse(nq, format="nquads")
+        ds.serialize(format="nquads", encoding="utf-8")
+        union = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            union.add((s, p, o))
+        union.serialize(format="turtle", encoding="utf-8")
+    elif stage == "validate-pyshacl":
+        from kg_build import validation
+        from kg_build.rdfio import load_dataset
 
-        nq = (work / "graph.nq").read_bytes()
+        ds = load_dataset([nq])
         t = time.perf_counter()
-        staged = store.StagedStore(work / "out", nq)
-        staged.commit()
+        report = validation.validate(ds, engine="pyshacl")
+        out["results"] = len(report.results)
+        out["violations"] = len(report.violations)
+    elif stage == "validate-oxigraph":
+        from kg_build import validation
+        from kg_build.store import open_store
+
+        st = open_store(work / "out")
+        t = time.perf_counter()
+        report = validation.validate_store(st)
+        out["results"] = len(report.results)
+        out["violations"] = len(report.violations)
     elif stage == "queries":
         from kg_build import catalogue, params, query
+        from kg_build.store import open_store
 
-        engine = query.OxigraphEngine(query.open_store(work / "out"))
-        out["triples"] = len(engine.store)
+        engine = query.OxigraphEngine(open_store(work / "out"))
         times: dict[str, float] = {}
         skipped = []
-        t = time.perf_counter()
         for q in catalogue.load():
             if "SERVICE" in q.body:
                 skipped.append(q.name)  # federated: needs a public endpoint (no network here)
@@ -82,28 +120,8 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
                 query.run_catalogue_query(engine, q, bindings)
                 runs.append(time.perf_counter() - s)
             times[q.name] = statistics.median(runs)
-        out["seconds"] = sum(times.values())  # one run of each query (the median of 3)
-        out["peak_rss_mib"] = _rss_mib()
-        out["query_median_s"] = times
-        out["skipped"] = skipped
-        return out
-    elif stage == "floor-oxigraph":
-        import pyoxigraph as ox
-
-        nq = (work / "graph.nq").read_bytes()
-        t = time.perf_counter()
-        s = ox.Store()
-        s.bulk_load(nq, format=ox.RdfFormat.N_QUADS)
-        out["triples"] = len(s)
-    elif stage == "naive-rdflib":
-        from rdflib import Dataset
-
-        nq = (work / "graph.nq").read_bytes()
-        t = time.perf_counter()
-        ds = Dataset()
-        ds.parse(data=nq, format="nquads")
-        ds.serialize(format="nquads")
-        out["triples"] = len(ds)
+        return {**out, "seconds": sum(times.values()), "peak_rss_mib": _rss_mib(),
+                "query_median_s": times, "skipped": skipped}
     else:
         raise SystemExit(f"unknown stage {stage!r}")
     out["seconds"] = time.perf_counter() - t

@@ -353,6 +353,7 @@ class _Builder:
             onto.add(triple)
         factcheck.add_curated_findings(ds, self.cur)
         context.add_context(ds, self.cur)
+        check_terms(ds)
         self.sink.add_lines(dataset_lines(ds))
 
     def build(self) -> QuadSink:
@@ -367,6 +368,24 @@ class _Builder:
         self.statements()
         self.fixed_layers()
         return self.sink
+
+
+def check_terms(ds: Dataset) -> None:
+    """Stop when ``ds`` uses an ``ntrk:`` term the ontology does not declare, or a blank node.
+
+    The per-row tables are written with the closed vocabulary (``NT``), which cannot name an
+    undeclared term, and as IRIs and literals only; the fixed layers are checked here.
+    """
+    from kg_build.checks import undeclared_terms
+    from kg_build.errors import ValidationFailure
+    from kg_build.export import blank_nodes
+
+    bad = undeclared_terms(ds)
+    if bad:
+        raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))
+    bnodes = blank_nodes(ds)
+    if bnodes:
+        raise ValidationFailure(f"the graph holds {len(bnodes)} triples with blank nodes; it must hold none")
 
 
 def dataset_lines(ds: Dataset) -> list[str]:

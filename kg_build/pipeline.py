@@ -21,6 +21,7 @@ from kg_build.errors import ValidationFailure
 from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
 from kg_build.progress import Progress
 from kg_build.quads import merge_sorted, path_lines
+from kg_build.vocab import T
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -49,23 +50,11 @@ def input_files(cur: curation.Curated) -> dict[str, Path]:
     return files
 
 
-def add_rule_findings(ds: Dataset) -> list[str]:
+def add_rule_findings(ds: Dataset) -> None:
     """Add the findings the validation rules derive (a value outside its band) to the fact-check
-    graph of ``ds``; return them as N-Quads lines, sorted.
-
-    Only the rules about the source (warning and info shapes) are run here; the whole graph, findings
-    included, is validated before anything is written.
-    """
-    from rdflib import Dataset as RDFDataset
-
+    graph of ``ds`` (the rdflib path of :func:`assemble`; ``build`` runs the rules on its store)."""
     report = validation.validate(ds, use_shapes=validation.source_rules())
-    g = ds.graph(iris.FACTCHECK_GRAPH)
-    before = set(g)
     factcheck.add_rule_findings(ds, factcheck.rule_results(report.results))
-    added = RDFDataset()
-    for t in sorted(set(g) - before):
-        added.graph(iris.FACTCHECK_GRAPH).add(t)
-    return sorted(dataset_lines(added))
 
 
 def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
@@ -177,37 +166,78 @@ def build(
 def _check_and_extend(
     st: Store, base: Path, reason: bool, reasoner: str, progress: Progress
 ) -> tuple[list[str], list[str], dict[str, object]]:
-    """Rule findings, reasoning and validation on the loaded store: the lines they add, the
-    warnings and what the manifest records."""
-    from kg_build.rdfio import dataset_from_nquads
+    """Rule findings, reasoning and validation on the loaded store: the lines they add (also added
+    to the store), the warnings and what the manifest records."""
+    from kg_build.shacl_oxigraph import validate_store
 
     warnings: list[str] = []
     extra: dict[str, object] = {}
-    with progress.stage("parse"):
-        ds = dataset_from_nquads(base.read_text(encoding="utf-8"))
     with progress.stage("rules"):
-        lines = add_rule_findings(ds)
-    with progress.stage("vocabulary"):
-        check_vocabulary_rdflib(ds)
+        report = validate_store(st, use_shapes=validation.source_rules())
+        results = factcheck.rule_results(report.results)
+        lines = rule_finding_lines(guide_context(st, {r.focus_node for r in results}), results)
+        _load_lines(st, lines)
     if reason:
         from kg_build import reasoning
+        from kg_build.rdfio import dataset_from_nquads
 
         with progress.stage("reason"):
+            ds = dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
             inferred = reasoning.reason(ds, reasoner)
-            reasoning.add_inferred_graph(ds, inferred)
             warnings.extend(inferred.notes)
             extra["reasoner"] = inferred.engine
-            lines += reasoning.inferred_lines(inferred)
+            more = reasoning.inferred_lines(inferred)
+            _load_lines(st, more)
+            lines = sorted(set(lines) | set(more))
     with progress.stage("validate"):
-        report = check_shapes(ds)
+        report = validate_store(st)
+        _stop_unless_conforms(report)
     warnings.extend(r.line() for r in report.warnings)
     extra["validation"] = validation_summary(report)
-    lines = sorted(set(lines))
-    if lines:
-        from pyoxigraph import RdfFormat
-
-        st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
     return lines, warnings, extra
+
+
+def _load_lines(st: Store, lines: list[str]) -> None:
+    from pyoxigraph import RdfFormat
+
+    if lines:
+        st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+
+
+def guide_context(st: Store, nodes: set[object]) -> Dataset:
+    """What the guide graph says about ``nodes`` and their bands, as a small rdflib dataset (the
+    rule findings quote the statements' labels and values and their bands' headings)."""
+    from rdflib import Dataset as RDFDataset
+
+    from kg_build.shacl_oxigraph import to_rdflib
+
+    ds = RDFDataset()
+    if not nodes:
+        return ds
+    guide = ds.graph(iris.GUIDE_GRAPH)
+    values = " ".join(f"<{n}>" for n in sorted(map(str, nodes)))
+    query = f"""
+        SELECT ?s ?p ?o WHERE {{ GRAPH <{iris.GUIDE_GRAPH}> {{
+          VALUES ?x {{ {values} }}
+          {{ BIND(?x AS ?s) ?s ?p ?o }} UNION {{ ?x <{T.inBand}> ?s . ?s ?p ?o }}
+        }} }}"""
+    for row in st.query(query):
+        guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
+    return ds
+
+
+def rule_finding_lines(ds: Dataset, results: list[factcheck.RuleResult]) -> list[str]:
+    """The findings of ``results`` (rule results about statements of ``ds``'s guide graph) as
+    N-Quads lines of the fact-check graph, sorted."""
+    from rdflib import Dataset as RDFDataset
+
+    work = RDFDataset()
+    guide = work.graph(iris.GUIDE_GRAPH)
+    for t in ds.graph(iris.GUIDE_GRAPH):
+        guide.add(t)
+    factcheck.add_rule_findings(work, results)
+    work.remove_graph(guide)
+    return sorted(dataset_lines(work))
 
 
 def _counts(st: Store) -> tuple[dict[str, int], int]:
@@ -240,12 +270,16 @@ def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str,
 def check_shapes(ds: Dataset) -> validation.Report:
     """Validate the dataset against the shapes; a violation raises ``ValidationFailure`` with the report."""
     report = validation.validate(ds)
+    _stop_unless_conforms(report)
+    return report
+
+
+def _stop_unless_conforms(report: validation.Report) -> None:
     if not report.conforms:
         raise ValidationFailure(
             "the graph does not conform to its SHACL shapes (ontology/shapes.ttl); nothing was written.\n"
             + report.text().rstrip("\n")
         )
-    return report
 
 
 def validation_summary(report: validation.Report) -> dict[str, object]:
