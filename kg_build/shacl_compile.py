@@ -35,7 +35,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH, XSD
 from rdflib.term import BNode, Node
 
-from kg_build.errors import UsageError
+from kg_build.validation import CouldNotValidate
 
 SUBCLASS_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 VIOLATION = SH.Violation
@@ -66,7 +66,7 @@ _PAIRS = {SH.lessThanOrEquals: ("<=", SH.LessThanOrEqualsConstraintComponent),
 _ALWAYS_WELL_FORMED = {XSD.string, RDF.langString}
 
 
-class NotCompilable(UsageError):
+class NotCompilable(CouldNotValidate):
     """The shapes use a SHACL construct the SPARQL compiler cannot express (exit status 2)."""
 
 
