@@ -51,6 +51,17 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
         out["triples"] = len(ds)
         t = time.perf_counter()
         pipeline.check_shapes(ds)
+    elif stage == "validate-oxigraph":
+        import pyoxigraph as ox
+
+        from kg_build import shacl_oxigraph
+
+        store = ox.Store()
+        store.bulk_load(path=str(work / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+        t = time.perf_counter()
+        report = shacl_oxigraph.validate_store(store)  # the shapes compiled to SPARQL, on the store
+        out["triples"] = report.triples
+        out["violations"] = len(report.violations)
     elif stage in ("export-nquads", "export-turtle"):
         ds = _dataset(work)
         out["triples"] = len(ds)

@@ -442,66 +442,114 @@ _UNSUPPORTED_VARS = {"path", "PATH", "currentShape", "shapesGraph", "failure"}
 def prebind_this(select: str, focus: str) -> tuple[str, bool]:
     """Rewrite a SPARQL constraint's SELECT so that one run gives its results for every focus node.
 
-    SHACL pre-binds ``$this`` to each focus node in turn. Joining the focus nodes' pattern into
-    every group (outside ``EXISTS``, where ``$this`` is substituted anyway) gives the same solutions
-    for all of them at once, even where a group tests ``$this`` only in ``FILTER NOT EXISTS``.
-    Returns the query and whether the original projected ``$this``.
+    SHACL pre-binds ``$this`` to each focus node in turn. Joining the focus nodes' pattern into the
+    query's top group and into every group that uses ``$this`` without first binding it by a triple
+    pattern (outside ``EXISTS``, where ``$this`` is substituted anyway) gives the same solutions for
+    all focus nodes at once, even where a group tests ``$this`` only in ``FILTER NOT EXISTS``.
+    Groups that do not mention ``$this`` are left alone. Returns the query and whether the original
+    projected ``$this``.
 
     >>> q, projected = prebind_this('SELECT $this WHERE { FILTER NOT EXISTS { $this a ?c } }', '{F}')
     >>> q
     'SELECT $this WHERE { {F} FILTER NOT EXISTS { $this a ?c } }'
+    >>> prebind_this('SELECT ?x WHERE { $this a ?c . OPTIONAL { ?c a ?x } }', '{F}')[0]
+    'SELECT ?this ?x WHERE { {F} $this a ?c . OPTIONAL { ?c a ?x } }'
     """
-    out: list[str] = []
+    tokens = [(m.lastgroup, m.group(0)) for m in _TOKEN.finditer(select)]
     selects = 0
-    stack: list[bool] = []  # for each open group: inside EXISTS (no injection)
-    last_words: list[str] = []
     projection: list[str] = []
     in_projection = False
-    for m in _TOKEN.finditer(select):
-        text, kind = m.group(0), m.lastgroup
-        if kind == "word":
-            upper = text.upper()
-            if upper == "SELECT":
-                selects += 1
-                if selects > 1:
-                    raise NotCompilable("a SPARQL constraint with a subquery cannot be pre-bound")
-                in_projection = True
-            elif upper == "WHERE":
+    for kind, text in tokens:
+        if kind != "word":
+            if kind == "open":
                 in_projection = False
-            elif upper in _UNSUPPORTED_WORDS:
-                raise NotCompilable(f"a SPARQL constraint using {upper} is not supported")
-            elif text[0] in "?$" and text[1:] in _UNSUPPORTED_VARS:
-                raise NotCompilable(f"a SPARQL constraint using {text} is not supported")
-            if in_projection:
+            elif kind == "other" and text == "*" and in_projection:
                 projection.append(text)
-            last_words = (last_words + [upper])[-3:]
-        elif kind == "open":
-            in_projection = False
-            inside_exists = bool(stack and stack[-1]) or (bool(last_words) and last_words[-1] == "EXISTS")
-            values_block = len(last_words) >= 2 and last_words[-2] == "VALUES"
-            stack.append(inside_exists)
-            out.append(text)
-            if not inside_exists and not values_block:
-                out.append(" " + focus)
-            last_words = []
             continue
-        elif kind == "close":
-            if stack:
-                stack.pop()
-            last_words = []
-        elif kind == "other" and text in "*" and in_projection:
+        upper = text.upper()
+        if upper == "SELECT":
+            selects += 1
+            if selects > 1:
+                raise NotCompilable("a SPARQL constraint with a subquery cannot be pre-bound")
+            in_projection = True
+        elif upper == "WHERE":
+            in_projection = False
+        elif upper in _UNSUPPORTED_WORDS:
+            raise NotCompilable(f"a SPARQL constraint using {upper} is not supported")
+        elif text[0] in "?$" and text[1:] in _UNSUPPORTED_VARS:
+            raise NotCompilable(f"a SPARQL constraint using {text} is not supported")
+        elif in_projection:
             projection.append(text)
-        elif kind == "other" and not text.isspace():
-            if text == "(" and last_words and last_words[-1] == "VALUES":
-                raise NotCompilable("a SPARQL constraint with a multi-variable VALUES block is not supported")
-            if not (text == "." or text == ";" or text == ","):
-                last_words = last_words[-1:] if text in "()" else []
+    inject = _groups_to_bind(tokens)
+    out = []
+    for i, (_, text) in enumerate(tokens):
         out.append(text)
+        if i in inject:
+            out.append(" " + focus)
     projects = any(w in ("?this", "$this", "*") for w in projection)
     query = "".join(out)
     if not projects:
         query = re.sub(r"(?i)\bSELECT(\s+(DISTINCT|REDUCED))?", lambda s: s.group(0) + " ?this", query, count=1)
     return query, projects
+
+
+def _significant(tokens: list[tuple[str | None, str]], i: int, step: int) -> int:
+    j = i + step
+    while 0 <= j < len(tokens) and (tokens[j][1].isspace() or tokens[j][0] == "comment"):
+        j += step
+    return j
+
+
+def _groups_to_bind(tokens: list[tuple[str | None, str]]) -> set[int]:
+    """Indexes of the ``{`` tokens after which the focus pattern goes."""
+    closes: dict[int, int] = {}
+    stack: list[int] = []
+    for i, (kind, _) in enumerate(tokens):
+        if kind == "open":
+            stack.append(i)
+        elif kind == "close":
+            if not stack:
+                raise NotCompilable("unbalanced braces in a SPARQL constraint")
+            closes[stack.pop()] = i
+    if stack:
+        raise NotCompilable("unbalanced braces in a SPARQL constraint")
+    out: set[int] = set()
+
+    def visit(o: int, top: bool) -> None:
+        c = closes[o]
+        mentions = any(t in ("?this", "$this") for _, t in tokens[o:c])
+        depth, bound_first, i = 0, None, o + 1
+        children = []
+        while i < c:
+            kind, text = tokens[i]
+            if kind == "open":
+                before = tokens[_significant(tokens, i, -1)][1].upper()
+                before2 = tokens[_significant(tokens, _significant(tokens, i, -1), -1)][1].upper()
+                if before == "EXISTS":
+                    pass  # $this is substituted inside EXISTS
+                elif before2 == "VALUES" or before == ")":
+                    pass  # a VALUES data block
+                else:
+                    children.append(i)
+                i = closes[i] + 1
+                continue
+            if text == "(":
+                depth += 1
+            elif text == ")":
+                depth -= 1
+            elif text in ("?this", "$this") and bound_first is None:
+                bound_first = depth == 0
+            i += 1
+        if top or (mentions and not bound_first):
+            out.add(o)
+        for child in children:
+            visit(child, False)
+
+    first = next((i for i, (kind, _) in enumerate(tokens) if kind == "open"), None)
+    if first is None:
+        raise NotCompilable("a SPARQL constraint without a WHERE group")
+    visit(first, True)
+    return out
 
 
 def _sparql_check(ctx: _Context, shape: Node, constraint: Node, focus: str, base: dict, node_shape: bool) -> Check:

@@ -311,3 +311,44 @@ def store_form(report: Report) -> Report:
         key=validation.Result.sort_key,
     )
     return validation.Report(report.conforms, tuple(dict.fromkeys(results)), report.rules, report.triples)
+
+
+def restore_lexical(report: Report, graph: Graph) -> Report:
+    """``report`` with each literal value in the lexical form ``graph`` (the validated data, held by
+    rdflib) writes it, where the store gave back its canonical form (``"150"`` for ``"150.0"``)."""
+    from rdflib.paths import InvPath
+
+    from kg_build import validation
+
+    pending = [r for r in report.results if isinstance(r.value, Literal) and r.value.datatype not in (None, XSD.string)]
+    if not pending:
+        return report
+    candidates: dict[Result, list[Literal]] = {}
+    for r in pending:
+        if r.result_path is None:
+            found = [r.focus_node]
+        elif isinstance(r.result_path, URIRef):
+            found = list(graph.objects(r.focus_node, r.result_path))
+        elif isinstance(r.result_path, InvPath) and isinstance(r.result_path.arg, URIRef):
+            found = list(graph.subjects(r.result_path.arg, r.focus_node))
+        else:
+            found = list(graph.objects(r.focus_node, r.result_path))  # type: ignore[arg-type]
+        candidates[r] = [c for c in found if isinstance(c, Literal)]
+    everything = sorted({c for cs in candidates.values() for c in cs}, key=lambda x: x.n3())
+    canonical = dict(zip(everything, _store_forms(everything)))
+    results = []
+    for r in report.results:
+        if r in candidates:
+            matches = sorted({c for c in candidates[r] if canonical[c] == r.value}, key=lambda x: x.n3())
+            if len(matches) == 1:
+                r = validation.Result(r.severity, r.focus_node, r.result_path, matches[0], r.source_shape,
+                                      r.constraint_component, r.message)
+        results.append(r)
+    ordered = sorted(dict.fromkeys(results), key=validation.Result.sort_key)
+    return validation.Report(report.conforms, tuple(ordered), report.rules, report.triples)
+
+
+def _store_forms(literals: list[Literal]) -> list[Node]:
+    store = store_of((URIRef(f"urn:x-value:{i}"), URIRef("urn:x-value"), v) for i, v in enumerate(literals))
+    back = {int(str(q.subject.value).rsplit(":", 1)[1]): to_rdflib(q.object) for q in store.quads_for_pattern(None, None, None)}
+    return [back[i] for i in range(len(literals))]

@@ -386,7 +386,10 @@ def validate(
         sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
         quads = data.quads((None, None, None, None)) if isinstance(data, ConjunctiveGraph) else iter(data)
         store = shacl_oxigraph.store_of((q[0], q[1], q[2]) for q in quads)
-        return shacl_oxigraph.validate_store(store, sg, use_shapes, focus_nodes)
+        report = shacl_oxigraph.validate_store(store, sg, use_shapes, focus_nodes)
+        # The store keeps typed literals by value ("150.0"^^xsd:decimal comes back as "150"):
+        # report values as the data writes them.
+        return shacl_oxigraph.restore_lexical(report, data_graph(data))
     if engine != "pyshacl":
         raise UsageError(f"unknown validation engine {engine!r}: use 'oxigraph' or 'pyshacl'")
     from pyshacl import validate as pyshacl_validate
