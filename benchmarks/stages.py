@@ -94,12 +94,14 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
         out["results"] = len(report.results)
         out["violations"] = len(report.violations)
     elif stage == "validate-oxigraph":
-        from kg_build import validation
-        from kg_build.store import open_store
+        import pyoxigraph as ox
 
-        st = open_store(work / "out")
+        from kg_build.shacl_oxigraph import validate_store
+
+        st = ox.Store()
+        st.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
         t = time.perf_counter()
-        report = validation.validate_store(st)
+        report = validate_store(st)
         out["results"] = len(report.results)
         out["violations"] = len(report.violations)
     elif stage == "queries":
