@@ -164,6 +164,7 @@ def scale_rows(size: float, seed: int, work: Path, compare_max: float) -> tuple[
         rows.append(_row(section="scale", size=label, stage="naive-rdflib / build+export", triples=triples,
                          ratio=round(naive / build_export, 1), ratio_to="build+export",
                          target=">= 10 at 1e6", met=_met(naive / build_export >= 10, size)))
+    same = None
     if "validate-pyshacl" in results:
         shacl, fast = results["validate-pyshacl"], results["validate-oxigraph"]
         speedup = float(shacl["seconds"]) / float(fast["seconds"])
@@ -180,7 +181,7 @@ def scale_rows(size: float, seed: int, work: Path, compare_max: float) -> tuple[
     rows.append(_row(section="scale", size=label, stage="rebuild byte-identical, no blank node", triples=triples,
                      target="identical, 0 blank nodes",
                      met="yes" if again["identical"] and again["blank_nodes"] == 0 else "no"))
-    detail = {"queries": query_times, "skipped_queries": results["queries"]["skipped"],
+    detail = {"same_validation": same if "validate-pyshacl" in results else None, "queries": query_times, "skipped_queries": results["queries"]["skipped"],
               "build_export_s": build_export, "build_s": float(build["seconds"]), "triples": triples,
               "stages": stages}
     return rows, detail

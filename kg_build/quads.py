@@ -38,8 +38,8 @@ class GraphWriter:
 class QuadSink:
     """Collects N-Quads lines; :meth:`sorted_lines` yields them sorted and de-duplicated."""
 
-    def __init__(self, chunk_lines: int = DEFAULT_CHUNK_LINES, tmp_dir: Path | None = None) -> None:
-        self.chunk_lines = chunk_lines
+    def __init__(self, chunk_lines: int | None = None, tmp_dir: Path | None = None) -> None:
+        self.chunk_lines = chunk_lines or DEFAULT_CHUNK_LINES
         self._lines: list[str] = []
         self._runs: list[Path] = []
         self._tmp = tmp_dir

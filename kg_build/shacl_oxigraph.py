@@ -82,10 +82,12 @@ def validate_store(
     shapes: Graph | Path | None = None,
     use_shapes: Iterable[Node] | None = None,
     focus_nodes: Iterable[Node] | None = None,
+    triples: int | None = None,
 ) -> Report:
     """Validate the union of the graphs of ``store`` against the shapes (default: the packaged ones).
 
-    The arguments mean what they mean for :func:`kg_build.validation.validate`. Raises
+    The arguments mean what they mean for :func:`kg_build.validation.validate`; ``triples``, when
+    given, is the size the report states instead of counting the store's distinct triples. Raises
     :class:`kg_build.shacl_compile.NotCompilable` when a shape uses a construct the compiler cannot
     express (never skipping it).
     """
@@ -104,7 +106,8 @@ def validate_store(
         results: set[Result] = set()
         for check in checks:
             results.update(run_check(store, sg, check))
-        triples = count_triples(store)
+        if triples is None:
+            triples = count_triples(store)
     finally:
         if added is not None:
             store.remove_graph(added)

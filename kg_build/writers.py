@@ -51,18 +51,22 @@ def _quads(graph_files: list[Path]) -> Iterator[object]:
 
 
 def write_exports(
-    nquads: Path, formats: tuple[str, ...], staged: dict[str, Path], progress: Progress, total: int
-) -> None:
-    """Write each format of ``formats`` from the sorted ``nquads`` file to ``staged[name]``.
+    nquads: Path, formats: tuple[str, ...], staged: dict[str, Path], progress: Progress, total: int | None = None
+) -> tuple[dict[str, int], int]:
+    """Write each format of ``formats`` from the sorted ``nquads`` file to ``staged[name]``; return
+    the quads per named graph and the number of triples of the union graph.
 
     ``staged`` maps each format's file name to the temporary path to write (renamed into place
-    by the caller). The N-Quads file itself is the caller's; ``total`` is its number of lines.
+    by the caller). The N-Quads file itself is the caller's; ``total`` is its number of lines, if
+    known (for the progress bar).
     """
     import pyoxigraph as ox
 
     prefixes = dict(sorted(namespaces().items()))
     graph_major = [f for f in formats if FORMATS[f][2] and f != "nquads"]
     union_needed = any(not FORMATS[f][2] for f in formats)
+    counts: dict[str, int] = {}
+    union = 0
     work = Path(tempfile.mkdtemp(prefix=".ntrk-kg-export-", dir=nquads.parent))
     try:
         nt_path = staged.get(FORMATS["ntriples"][0]) if "ntriples" in formats else work / "union.nt"
@@ -75,13 +79,15 @@ def write_exports(
                     n += 1
                     if n % _TICK == 0:
                         progress.advance(_TICK)
-                    if nt_out is not None:
-                        triple = triple_of(line)
-                        if triple != prev:
+                    triple = triple_of(line)
+                    if triple != prev:
+                        union += 1
+                        if nt_out is not None:
                             nt_out.write(triple)
-                            prev = triple
+                        prev = triple
+                    g = graph_of(line)
+                    counts[g] = counts.get(g, 0) + 1
                     if graph_major:
-                        g = graph_of(line)
                         entry = graph_files.get(g)
                         if entry is None:
                             path = work / f"graph-{len(graph_files):03d}.nq"
@@ -111,6 +117,7 @@ def write_exports(
                         ox.serialize(_triples(nt_path), out, ox_format, prefixes=prefixes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return {g[1:-1]: n for g, n in sorted(counts.items())}, union
 
 
 def fsync_file(path: Path) -> None:
