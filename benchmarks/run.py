@@ -1,6 +1,6 @@
 """Benchmark the builder: cold CLI times on the guide, and the pipeline stage by stage at scale.
 
-    python benchmarks/run.py [--quick] [--sizes 1e4,1e5,1e6,1e7] [--compare-max 1e6] [--repeat N] [--out DIR] [--seed N]
+    python benchmarks/run.py [--quick] [--sizes 1e4,1e5,1e6,1e7] [--compare-max 1e6] [--reason-max 1e5] [--repeat N] [--out DIR] [--seed N]
 
 Prints a table and writes it as ``benchmarks.csv`` and ``benchmarks.json`` to ``--out`` (default:
 a new temporary directory). Every figure sits beside a floor measured in the same run, so the
@@ -117,7 +117,8 @@ def _label(size: float) -> str:
     return f"{size:.0e}".replace("e+0", "e")
 
 
-def scale_rows(size: float, seed: int, work: Path, compare_max: float) -> tuple[list[dict[str, object]], dict[str, object]]:
+def scale_rows(size: float, seed: int, work: Path, compare_max: float,
+               reason_max: float) -> tuple[list[dict[str, object]], dict[str, object]]:
     """The build stage by stage on generated data of about ``size`` triples, beside the floor, the
     naive path and pySHACL (these two only up to ``compare_max`` triples)."""
     from generate import generate
@@ -129,6 +130,8 @@ def scale_rows(size: float, seed: int, work: Path, compare_max: float) -> tuple[
     names = ["build", "rebuild", "floor-oxigraph", "validate-oxigraph", "queries"]
     if size <= compare_max:
         names += ["naive-rdflib", "validate-pyshacl"]
+    if size <= reason_max:
+        names.append("build-reason")
     results = {}
     for name in names:
         results[name] = _stage(name, data, sw)
@@ -150,6 +153,10 @@ def scale_rows(size: float, seed: int, work: Path, compare_max: float) -> tuple[
         add(f"build: {name}", seconds)
     add("build (whole, no reasoning)", float(build["seconds"]), peak_rss_mib=round(float(build["peak_rss_mib"]), 1),
         target="<= 2048 MiB at 1e7", met=_met(float(build["peak_rss_mib"]) <= 2048, size, at=1e7))
+    if "build-reason" in results:
+        r = results["build-reason"]
+        add("build with reasoning (whole)", float(r["seconds"]), peak_rss_mib=round(float(r["peak_rss_mib"]), 1))
+        add("build with reasoning: reason", float(r["stages"]["reason"]))
     for name in ("floor-oxigraph", "naive-rdflib", "validate-pyshacl", "validate-oxigraph"):
         if name in results:
             r = results[name]
@@ -230,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", help="comma-separated target sizes in triples (default 1e4,1e5,1e6,1e7; none with --quick)")
     ap.add_argument("--repeat", type=int, help="runs per guide command (default 5, 1 with --quick)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the synthetic data")
+    ap.add_argument("--reason-max", type=float, default=1e5,
+                    help="largest size at which the build also runs with the reasoner (default 1e5)")
     ap.add_argument("--compare-max", type=float, default=1e6,
                     help="largest size at which the naive rdflib path and pySHACL also run (default 1e6)")
     ap.add_argument("--out", type=Path, help="directory for benchmarks.csv/json (default: a new temp dir)")
@@ -243,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = guide_rows(repeat, args.quick, work)
         details: dict[str, dict[str, object]] = {}
         for size in sizes:
-            srows, detail = scale_rows(size, args.seed, work, args.compare_max)
+            srows, detail = scale_rows(size, args.seed, work, args.compare_max, args.reason_max)
             rows += srows
             details[srows[0]["size"]] = detail
         rows += linearity_rows(details)

@@ -7,6 +7,8 @@ the stage holds) and ``triples`` (quads of the graph).
 
 - ``build``: the whole build (``kg_build.pipeline.build``, no reasoning, N-Quads and Turtle, the
   store) into ``WORK/out``, with the time of each of its stages (``stages``);
+- ``build-reason``: the same build with the reasoner (HermiT when java is on PATH) into
+  ``WORK/reasoned``;
 - ``rebuild``: the same build into ``WORK/again``; ``identical`` says whether every file it wrote
   is byte-identical to the first build's, ``blank_nodes`` counts blank nodes in its N-Quads;
 - ``floor-oxigraph``: pyoxigraph bulk load of the build's N-Quads into an in-memory store;
@@ -39,13 +41,13 @@ def _count_lines(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
-def _build(data: Path, out: Path) -> dict[str, object]:
+def _build(data: Path, out: Path, reason: bool = False) -> dict[str, object]:
     from kg_build import pipeline
     from kg_build.progress import Progress
 
     progress = Progress(show=False)
     t = time.perf_counter()
-    result = pipeline.build(out, ("nquads", "turtle"), data, reason=False, progress=progress)
+    result = pipeline.build(out, ("nquads", "turtle"), data, reason=reason, progress=progress)
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "peak_rss_mib": _rss_mib(), "triples": sum(result.graphs.values()),
             "stages": dict(progress.timings), "outputs": result.outputs}
@@ -56,6 +58,8 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
     out: dict[str, object] = {"stage": stage}
     if stage == "build":
         return {**out, **_build(data, work / "out")}
+    if stage == "build-reason":
+        return {**out, **_build(data, work / "reasoned", reason=True)}
     if stage == "rebuild":
         import pyoxigraph as ox
 

@@ -20,7 +20,7 @@ from kg_build.builder import build_dataset, build_quads, dataset_lines
 from kg_build.errors import ValidationFailure
 from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
 from kg_build.progress import Progress
-from kg_build.quads import merge_sorted, path_lines
+from kg_build.quads import QuadSink, merge_sorted, path_lines
 from kg_build.vocab import T
 
 if TYPE_CHECKING:
@@ -112,11 +112,16 @@ def build(
     staged_store: store.StagedStore | None = None
     try:
         with progress.stage("build"):
-            sink = build_quads(cur)
+            sink = build_quads(cur, QuadSink(tmp_dir=work))
+            # What the manifest needs of the tables, so that they can be let go before the load.
+            small = _small_outputs(cur, tuple(formats))
+            inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
+            del cur
         base = work / "base.nq"
         with progress.stage("sort"):
             with open(base, "w", encoding="utf-8", newline="\n") as fh:
                 fh.writelines(sink.sorted_lines())
+            del sink
         with progress.stage("load"):
             staged_store = store.StagedStore(out_dir, path=base)
         extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
@@ -134,11 +139,9 @@ def build(
                 staged.path(writers.FORMATS[fmt][0])
         graphs, union = writers.write_exports(final, formats, staged.paths, progress)
         with progress.stage("manifest"):
-            outputs = _small_outputs(cur, formats)
-            for name, data in outputs.items():
+            for name, data in small.items():
                 staged.write(name, data)
             digests = {name: export.sha256_file(path) for name, path in staged.paths.items()}
-            inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
             staged.write(export.MANIFEST_FILE, export.manifest(graphs, union, inputs, digests, extra))
         with progress.stage("write"):
             staged.commit()

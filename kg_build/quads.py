@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-DEFAULT_CHUNK_LINES = 1_500_000
+DEFAULT_CHUNK_LINES = 1_000_000
 
 
 class GraphWriter:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
 
 STORE_DIR = "store"
+LOAD_CHUNK_LINES = 500_000
+"""N-Quads lines per bulk load: Oxigraph's bulk loader holds a whole batch in memory, so a large
+build is loaded in slices of this size to keep the build's peak memory flat as the graph grows."""
 
 
 def store_path(out_dir: Path) -> Path:
@@ -42,7 +46,9 @@ class StagedStore:
         try:
             self.store = Store(str(self.tmp))
             if path is not None:
-                self.store.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+                with open(path, "rb") as fh:
+                    while chunk := b"".join(islice(fh, LOAD_CHUNK_LINES)):
+                        self.store.bulk_load(chunk, format=RdfFormat.N_QUADS)
             else:
                 self.store.bulk_load(nquads or b"", format=RdfFormat.N_QUADS)
         except BaseException:

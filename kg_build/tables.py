@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg_build.errors import Problem
 
 
-class Row(dict[str, str]):
-    """One data row: column -> stripped text, plus the file and 1-based line it came from."""
+class Row:
+    """One data row: column -> stripped text (``row["symbol"]``), plus the file and 1-based line it
+    came from. Compact (a tuple of cells and the table's shared column index), so that tables of
+    millions of rows stay small in memory."""
 
-    file: str
-    line: int
+    __slots__ = ("_columns", "_cells", "file", "line")
+
+    def __init__(self, columns: dict[str, int], cells: tuple[str, ...], file: str, line: int) -> None:
+        self._columns = columns
+        self._cells = cells
+        self.file = file
+        self.line = line
+
+    def __getitem__(self, column: str) -> str:
+        return self._cells[self._columns[column]]
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._columns
+
+    def get(self, column: str, default: str | None = None) -> str | None:
+        """The cell of ``column``, or ``default`` for a column the table does not have."""
+        i = self._columns.get(column)
+        return default if i is None else self._cells[i]
+
+    def as_dict(self) -> dict[str, str]:
+        """Column -> cell, in the table's column order."""
+        return {c: self._cells[i] for c, i in self._columns.items()}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and self.as_dict() == other.as_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Row({self.as_dict()!r}, {self.file}:{self.line})"
 
     def problem(self, field: str, message: str) -> Problem:
         """A problem located at this row and field."""
@@ -30,6 +61,11 @@ class TableSpec:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+
+def _cell(text: str) -> str:
+    """Short cells (keys, codes, statuses) repeat across rows: keep one copy of each."""
+    return sys.intern(text) if len(text) <= 16 else text
 
 
 def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> list[Row]:
@@ -50,6 +86,8 @@ def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> lis
         return []
     header: list[str] | None = None
     rows: list[Row] = []
+    columns = {c: i for i, c in enumerate(spec.columns)}
+    take: list[int] = []  # for each spec column, its position in the file's header (-1: absent)
     for lineno, raw in enumerate(text.splitlines(), start=1):
         if header is None and (raw.startswith("#") or not raw.strip()):
             continue
@@ -63,6 +101,7 @@ def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> lis
             for c in spec.required:
                 if c not in header:
                     problems.append(Problem(shown, lineno, c, "required column is missing"))
+            take = [header.index(c) if c in header else -1 for c in spec.columns]
             continue
         if not raw.strip():
             continue
@@ -72,10 +111,8 @@ def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> lis
                 Problem(shown, lineno, "(row)", f"has {len(cells)} tab-separated fields, the header has {len(header)}")
             )
             continue
-        row = Row({c: v.strip() for c, v in zip(header, cells) if c in spec.columns})
-        for c in spec.columns:
-            row.setdefault(c, "")
-        row.file, row.line = shown, lineno
+        values = tuple(_cell(cells[i].strip()) if i >= 0 else "" for i in take)
+        row = Row(columns, values, shown, lineno)
         for c in spec.required:
             if c in header and not row[c]:
                 problems.append(row.problem(c, "is empty but required"))

@@ -46,7 +46,7 @@ def test_generated_data_passes_curation_and_builds(tmp_path: Path) -> None:
 
 
 def test_quick_run_writes_csv_and_json(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--sizes", "5e3", "--compare-max", "5e3",
+    proc = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--sizes", "5e3", "--compare-max", "5e3", "--reason-max", "0",
                            "--out", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     columns = ["section", "size", "stage", "triples", "runs", "median_s", "triples_per_s", "peak_rss_mib",
