@@ -92,17 +92,23 @@ def _natural(item: str) -> tuple[int, Any]:
         return (1, item)
 
 
+# Only literals of these datatypes have lexical forms that stores write differently.
+_CANONICAL_DATATYPES = frozenset((XSD + "decimal", XSD + "integer", XSD + "boolean"))
+
+
 def normalise_term(term: Term | None) -> Term | None:
     """Canonical lexical forms for decimals, integers and booleans; everything else unchanged."""
-    if not isinstance(term, ox.Literal) or term.language:
+    if term.__class__ is not ox.Literal:
         return term
-    dt = term.datatype.value
+    dt = term.datatype.value  # a language-tagged literal is an rdf:langString: never canonicalised
+    if dt not in _CANONICAL_DATATYPES:
+        return term
     try:
         if dt == XSD + "decimal":
             return ox.Literal(canonical_decimal(Decimal(term.value)), datatype=term.datatype)
         if dt == XSD + "integer":
             return ox.Literal(str(int(term.value)), datatype=term.datatype)
-        if dt == XSD + "boolean" and term.value in ("1", "0"):
+        if term.value in ("1", "0"):
             return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
     except (InvalidOperation, ValueError):
         return term
@@ -111,21 +117,28 @@ def normalise_term(term: Term | None) -> Term | None:
 
 def normalise(result: Result, lists: tuple[str, ...] = ()) -> Result:
     """The result with canonical literals, sorted list cells, and triples in sorted order."""
-    idx = {i for i, v in enumerate(result.variables) if v in lists}
-    rows = []
-    for row in result.rows:
-        cells = []
-        for i, term in enumerate(row):
-            term = normalise_term(term)
-            if i in idx and isinstance(term, ox.Literal) and term.value:
-                items = sorted(term.value.split(LIST_SEPARATOR), key=_natural)
-                term = ox.Literal(LIST_SEPARATOR.join(items))
-            cells.append(term)
-        rows.append(tuple(cells))
-    triples = sorted(
-        (ox.Triple(t.subject, t.predicate, normalise_term(t.object)) for t in result.triples), key=str
-    )
+    rows = [tuple(map(normalise_term, row)) for row in result.rows]
+    idx = [i for i, v in enumerate(result.variables) if v in lists]
+    if idx:
+        rows = [_sort_list_cells(row, idx) for row in rows]
+    triples = sorted(map(_normalise_triple, result.triples), key=str)
     return Result(result.form, result.variables, rows, triples, result.boolean)
+
+
+def _sort_list_cells(row: tuple[Term | None, ...], idx: list[int]) -> tuple[Term | None, ...]:
+    cells = list(row)
+    for i in idx:
+        term = cells[i]
+        if isinstance(term, ox.Literal) and term.value:
+            items = sorted(term.value.split(LIST_SEPARATOR), key=_natural)
+            cells[i] = ox.Literal(LIST_SEPARATOR.join(items))
+    return tuple(cells)
+
+
+def _normalise_triple(triple: ox.Triple) -> ox.Triple:
+    obj = triple.object
+    canonical = normalise_term(obj)
+    return triple if canonical is obj else ox.Triple(triple.subject, triple.predicate, canonical)
 
 
 # -- engines ----------------------------------------------------------------------------------
@@ -182,7 +195,9 @@ class OxigraphEngine:
         try:
             if isinstance(answer, ox.QuerySolutions):
                 variables = tuple(v.value for v in answer.variables)
-                rows = [tuple(sol[v] for v in variables) for sol in answer]
+                # A solution iterates over its values in the order of ``answer.variables``
+                # (unbound ones as None): much faster than looking each variable up by name.
+                rows = [tuple(sol) for sol in answer]
                 return Result("select", variables, rows)
             if isinstance(answer, ox.QueryBoolean):
                 return Result("ask", boolean=bool(answer))

@@ -206,6 +206,31 @@ def test_fusions_with_gene_gives_the_role(oxigraph: query.OxigraphEngine) -> Non
     assert rows(run(oxigraph, "fusions-with-gene", gene="ETV6"))[0][1:] == ("ETV6::NTRK3", "5'", "NTRK3")
 
 
+@pytest.mark.parametrize("gene", ["ntrk3", "HGNC:8033", "https://identifiers.org/hgnc:8033"])
+def test_gene_card_by_any_case_of_the_symbol_or_by_iri(oxigraph: query.OxigraphEngine, gene: str) -> None:
+    """The card looks the gene up by IRI or symbol; every way of naming NTRK3 gives its card."""
+    expected = run(oxigraph, "gene-card", gene="NTRK3").triples
+    assert len(expected) == 45
+    assert run(oxigraph, "gene-card", gene=gene).triples == expected
+
+
+def test_gene_card_of_a_protein_symbol_is_empty(oxigraph: query.OxigraphEngine) -> None:
+    assert run(oxigraph, "gene-card", gene="TRKC").triples == []
+
+
+@pytest.mark.parametrize("statement", [
+    "prevalence-soft-tissue-sarcoma",
+    "https://w3id.org/ntrk-kg/id/guide/ntrk-guide/statement/prevalence-soft-tissue-sarcoma",
+])
+def test_statement_evidence_by_key_or_iri(oxigraph: query.OxigraphEngine, statement: str) -> None:
+    got = rows(run(oxigraph, "statement-evidence", statement=statement))
+    assert [r[1].rsplit("/", 1)[-1] for r in got] == ["5", "5", "6"]
+
+
+def test_statement_evidence_of_an_unknown_key_is_empty(oxigraph: query.OxigraphEngine) -> None:
+    assert run(oxigraph, "statement-evidence", statement="no such statement").rows == []
+
+
 # -- binding is safe -----------------------------------------------------------------------------
 INJECTION = 'x" } ; DROP ALL ; #'
 
