@@ -13,7 +13,9 @@ packaged ontology is added to a temporary named graph for the run and removed af
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -104,8 +106,10 @@ def validate_store(
         store.load(path=str(ONTOLOGY_DIR / "ntrk.ttl"), format=ox.RdfFormat.TURTLE, to_graph=added)
     try:
         results: set[Result] = set()
-        for check in checks:
-            results.update(run_check(store, sg, check))
+        # Queries run in the store's native code: two threads keep two cores busy.
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            for found in pool.map(lambda check: run_check(store, sg, check), checks):
+                results.update(found)
         if triples is None:
             triples = count_triples(store)
     finally:
@@ -178,17 +182,21 @@ def run_check(store: ox.Store, sg: Graph, check: Check) -> list[Result]:
             message = _sparql_message(check, fields, focus, value, sg)
             out.append(validation.Result(severity, focus, path, value, check.shape, check.component, message))
         return out
-    datatype_cache: dict[Node, bool] = {}
+    datatype_cache: dict[tuple[str, str], bool] = {}
     for row in solutions:
-        focus = to_rdflib(row["this"])
-        value = to_rdflib(row["value"]) if check.kind != "focus" else None
         if check.kind == "datatype":
-            assert isinstance(value, Literal)
-            bad = datatype_cache.get(value)
+            # Most candidates are well typed: decide on the store's term before converting anything.
+            raw = row["value"]
+            key = (raw.value, raw.datatype.value)
+            bad = datatype_cache.get(key)
             if bad is None:
-                bad = datatype_cache[value] = ill_typed(value, check.parameter)  # type: ignore[arg-type]
+                literal = to_rdflib(raw)
+                assert isinstance(literal, Literal)
+                bad = datatype_cache[key] = ill_typed(literal, check.parameter)  # type: ignore[arg-type]
             if not bad:
                 continue
+        focus = to_rdflib(row["this"])
+        value = to_rdflib(row["value"]) if check.kind != "focus" else None
         message = _message(check, sg, focus, value)
         out.append(validation.Result(severity, focus, path, value, check.shape, check.component, message))
     return out
