@@ -198,7 +198,7 @@ def _met(ok: bool, size: float, at: float = 1e6) -> str:
     """'yes'/'no' where the target's size was measured; otherwise say it was not measured there."""
     if size >= at:
         return "yes" if ok else "no"
-    return f"{'within' if ok else 'over'} the limit here; not measured at {at:.0e}".replace("e+0", "e")
+    return f"{'meets' if ok else 'misses'} it here; the target is for {at:.0e}".replace("e+0", "e")
 
 
 def linearity_rows(details: dict[str, dict[str, object]]) -> list[dict[str, object]]:
