@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
 DEFAULT_OUT = Path("build")
+REASON_LIMIT = 200_000
+"""Above this many quads, a build that did not ask for the reasoner explicitly skips it."""
 
 
 @dataclass
@@ -88,7 +90,7 @@ def build(
     out_dir: Path = DEFAULT_OUT,
     formats: tuple[str, ...] = tuple(writers.FORMATS),
     data_dir: Path | None = None,
-    reason: bool = True,
+    reason: bool | None = True,
     reasoner: str = "auto",
     with_store: bool = True,
     progress: Progress | None = None,
@@ -97,7 +99,8 @@ def build(
 
     With ``reason``, a reasoner (``reasoner``: ``auto``, ``hermit`` or ``owlrl``, see
     ``kg_build.reasoning``) checks consistency and adds the inferred-types graph; an inconsistent
-    graph stops the build. The graph is then validated against the SHACL shapes: a violation stops
+    graph stops the build. ``reason=None`` reasons only up to ``REASON_LIMIT`` quads, and above it
+    says that it skipped the reasoner (its time grows much faster than the graph). The graph is then validated against the SHACL shapes: a violation stops
     the build; warnings (doubts about the source) are returned and kept in the manifest.
     With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
     Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
@@ -122,12 +125,22 @@ def build(
             del cur
         base = work / "base.nq"
         with progress.stage("sort"):
+            quads = 0
             with open(base, "w", encoding="utf-8", newline="\n") as fh:
-                fh.writelines(sink.sorted_lines())
+                for line in sink.sorted_lines():
+                    fh.write(line)
+                    quads += 1
             del sink
+        skipped_reasoner = reason is None and quads > REASON_LIMIT
+        if reason is None:
+            reason = not skipped_reasoner
         with progress.stage("load"):
             staged_store = store.StagedStore(out_dir, path=base)
         extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
+        if skipped_reasoner:
+            warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
+                               "skipped (its time grows much faster than the graph); --reason runs it anyway")
+            extra["reasoner"] = "skipped"
         final = staged.path(writers.FORMATS["nquads"][0])
         with progress.stage("merge"):
             if extra_lines:

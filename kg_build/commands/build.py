@@ -19,8 +19,9 @@ FORMAT_NAMES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
     help="Export format; repeat for several (default: all).",
 )
 @click.option(
-    "--reason/--no-reason", default=True, show_default=True,
-    help="Check the graph with an OWL reasoner and write the inferred types to their own named graph.",
+    "--reason/--no-reason", default=None,
+    help="Check the graph with an OWL reasoner and write the inferred types to their own named graph "
+         "(default: reason when the graph has at most 200,000 quads).",
 )
 @click.option(
     "--reasoner", type=click.Choice(("auto", "hermit", "owlrl")), default="auto", show_default=True,
@@ -32,7 +33,7 @@ FORMAT_NAMES = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
 )
 @errors_to_exit
 def command(
-    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool, reasoner: str, profile: bool
+    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool | None, reasoner: str, profile: bool
 ) -> None:
     """Build the graph from the curated tables and write every export to OUT.
 
