@@ -41,15 +41,20 @@ FORMS = ("select", "construct", "ask")
 RESERVED_NAMES = ("list", "run", "show")
 LIST_SEPARATOR = "|"
 _TOP_KEYS = {"summary": True, "description": True, "params": False, "returns": True, "keywords": True}
-_PARAM_KEYS = {"type", "required", "example", "default", "description"}
+_PARAM_KEYS = {"type", "required", "example", "default", "description", "lookup"}
+LOOKUP_DIR = "lookup"
 _RETURN_KEYS = {"form", "columns", "lists"}
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class Param(namedtuple("Param", ("name", "type", "description", "required", "example", "default"),
-                       defaults=(True, None, None))):
-    """One parameter of a query: its variable name, type, and whether it must be given."""
+class Param(namedtuple("Param", ("name", "type", "description", "required", "example", "default", "lookup"),
+                       defaults=(True, None, None, ()))):
+    """One parameter of a query: its variable name, type, and whether it must be given.
+
+    ``lookup`` holds the ``Lookup`` queries that turn the parameter's value into the few values of
+    one variable of the query before the query runs (the union of their answers; see ``Lookup``).
+    """
 
     __slots__ = ()
     name: str
@@ -58,6 +63,42 @@ class Param(namedtuple("Param", ("name", "type", "description", "required", "exa
     required: bool
     example: str | None
     default: str | None
+    lookup: tuple[Lookup, ...]
+
+
+class Lookup(namedtuple("Lookup", ("name", "path", "variable", "body"))):
+    """A lookup query (``queries/lookup/NAME.rq``): the values a parameter can select of one variable.
+
+    It is a SELECT DISTINCT of one variable, with the parameter's value bound as ``?value``. A query
+    whose parameter names the lookup (``lookup: NAME`` or ``lookup: [NAME, NAME]`` in its header) is
+    run with the lookups' answers (their union) as inline data for the variable of the same name (``VALUES ?var { ... }``): the query
+    then starts from those few values instead of testing every candidate with its FILTER. The
+    answer is unchanged as long as the lookup returns every value the query's FILTER can accept
+    (it may return more) and the query binds that variable in every solution.
+    """
+
+    __slots__ = ()
+    name: str
+    path: Path
+    variable: str
+    body: str
+
+
+_LOOKUP_HEAD = re.compile(r"SELECT\s+DISTINCT\s+\?([A-Za-z_][A-Za-z0-9_]*)\s+WHERE\s*\{", re.IGNORECASE)
+
+
+def parse_lookup(path: Path) -> Lookup:
+    """Read and check one lookup query; ``ValueError`` says what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read the lookup query {path}: {exc.strerror}") from None
+    m = _LOOKUP_HEAD.search(text)
+    if m is None:
+        raise ValueError(f"{path} must be a 'SELECT DISTINCT ?var WHERE {{ ... }}' query of one variable")
+    if "value" not in sparql_text.variables(text):
+        raise ValueError(f"{path} never uses ?value (the parameter's value)")
+    return Lookup(path.stem, path, m.group(1), text)
 
 
 class CatalogueQuery(namedtuple("CatalogueQuery", ("name", "path", "summary", "description", "form", "columns",
@@ -132,7 +173,32 @@ def _str(value: Any) -> str | None:
     return str(value)
 
 
-def _check_params(raw: Any, p: _Problems, body_vars: set[str], columns: tuple[str, ...]) -> tuple[Param, ...]:
+def _check_lookups(raw: Any, p: _Problems, where: tuple[str, ...], body_vars: set[str],
+                   queries_dir: Path) -> tuple[Lookup, ...]:
+    """The lookups a parameter names (one name or a list), all finding the same query variable."""
+    if raw is None:
+        return ()
+    names = raw if isinstance(raw, list) else [raw]
+    out: list[Lookup] = []
+    for name in names:
+        try:
+            # beside the query file, else the catalogue's (a copy of a catalogue query keeps working)
+            path = queries_dir / LOOKUP_DIR / f"{_str(name)}.rq"
+            if not path.is_file():
+                path = QUERIES_DIR / LOOKUP_DIR / f"{_str(name)}.rq"
+            out.append(parse_lookup(path))
+        except ValueError as exc:
+            p.add(where + ("lookup",), str(exc))
+    found = {lk.variable for lk in out}
+    if len(found) > 1:
+        p.add(where + ("lookup",), f"the lookups find different variables ({', '.join(sorted(found))}); they must find one")
+    for var in sorted(found - body_vars):
+        p.add(where + ("lookup",), f"the lookup finds ?{var}, which the query never uses")
+    return tuple(out)
+
+
+def _check_params(raw: Any, p: _Problems, body_vars: set[str], columns: tuple[str, ...],
+                  queries_dir: Path = QUERIES_DIR) -> tuple[Param, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, dict):
@@ -177,7 +243,8 @@ def _check_params(raw: Any, p: _Problems, body_vars: set[str], columns: tuple[st
             p.add(where, f"the query never uses ?{name}")
         if name in columns:
             p.add(where, f"?{name} is also a result column; name the parameter differently")
-        out.append(Param(name, ptype, (desc or "").strip(), required, example, default))
+        lookups = _check_lookups(spec.get("lookup"), p, where, body_vars, queries_dir)
+        out.append(Param(name, ptype, (desc or "").strip(), required, example, default, lookups))
     return tuple(out)
 
 
@@ -243,7 +310,7 @@ def parse_query(path: Path, name: str | None = None) -> CatalogueQuery:
         p.add(("keywords",), "must be a non-empty list of words")
         keywords = []
     form, columns, lists = _check_returns(meta.get("returns"), p) if "returns" in meta else ("select", (), ())
-    params = _check_params(meta.get("params"), p, sparql_text.variables(body), columns)
+    params = _check_params(meta.get("params"), p, sparql_text.variables(body), columns, path.parent)
     actual = sparql_text.query_form(body)
     if actual is None:
         p.add(("returns", "form"), "the file holds no SELECT, CONSTRUCT or ASK query")

@@ -33,7 +33,7 @@ from kg_build.catalogue import LIST_SEPARATOR
 from kg_build.errors import KgError, UsageError
 from kg_build.params import XSD, canonical_decimal
 from kg_build.query_run import ENGINES
-from kg_build.sparql_text import query_form, variables, with_service_iris, with_values
+from kg_build.sparql_text import query_form, variables, with_constants, with_service_iris, with_value_set, with_values
 
 TYPE_CHECKING = False  # typing itself is not imported at run time: this module is on the query path
 if TYPE_CHECKING:
@@ -436,9 +436,29 @@ def has_named_graphs(engine: OxigraphEngine | RdflibEngine | RemoteEngine) -> bo
     return True
 
 
+def looked_up(engine: Any, query: Any, bindings: dict[str, Term]) -> str:
+    """The query's text with the answer of each bound parameter's lookup as inline data.
+
+    A parameter whose header names lookups (``queries/lookup/NAME.rq``) is first resolved, with
+    those small queries, to the values of one variable of the query (say the IRIs whose label is
+    the name given); the query then opens with ``VALUES ?var { ... }`` and starts from them.
+    """
+    text = query.body
+    for p in query.params:
+        if not p.lookup or p.name not in bindings:
+            continue
+        terms: set[str] = set()
+        for lookup in p.lookup:
+            text_of_lookup = with_constants(lookup.body, {"value": str(bindings[p.name])})
+            found = engine.run(text_of_lookup, name=f"{query.name} (lookup {lookup.name})")
+            terms.update(str(row[0]) for row in found.rows if row and row[0] is not None)
+        text = with_value_set(text, p.lookup[0].variable, sorted(terms))
+    return text
+
+
 def run_catalogue_query(engine: Any, query: Any, bindings: dict[str, Term]) -> Result:
     """Run a catalogue query, normalise it, and check it returns exactly its declared columns."""
-    result = normalise(engine.run(query.body, bindings, name=query.name), query.lists)
+    result = normalise(engine.run(looked_up(engine, query, bindings), bindings, name=query.name), query.lists)
     if query.form == "select" and result.variables != query.columns:
         raise KgError(
             f"{query.path}: the query returns columns {list(result.variables)} but its header declares {list(query.columns)}"

@@ -97,6 +97,44 @@ def with_values(text: str, terms: Mapping[str, str]) -> str:
     return f"{text[:pos + 1]} VALUES ({names}) {{ ({row}) }}\n{text[pos + 1:]}"
 
 
+def with_value_set(text: str, name: str, terms: list[str] | tuple[str, ...]) -> str:
+    """The query with ``VALUES ?name { t1 t2 ... }`` opening its top-level WHERE group.
+
+    No term at all is written ``FILTER(false)`` (the same empty answer; rdflib cannot read an
+    empty VALUES block).
+
+    >>> with_value_set("SELECT ?x WHERE { ?x ?p ?o }", "x", ["<a:1>", "<a:2>"])
+    'SELECT ?x WHERE { VALUES ?x { <a:1> <a:2> }\\n ?x ?p ?o }'
+    >>> with_value_set("SELECT ?x WHERE { ?x ?p ?o }", "x", [])
+    'SELECT ?x WHERE { FILTER(false)\\n ?x ?p ?o }'
+    """
+    pos = where_brace(text)
+    if pos is None:
+        raise ValueError("the query has no top-level WHERE group to bind values in")
+    block = f"VALUES ?{name} {{ {' '.join(terms)} }}" if terms else "FILTER(false)"
+    return f"{text[:pos + 1]} {block}\n{text[pos + 1:]}"
+
+
+def with_constants(text: str, terms: Mapping[str, str]) -> str:
+    """The query with each ``?name`` of ``terms`` replaced by its term (serialised and escaped).
+
+    Only for lookup queries, whose one input variable is used in FILTERs and object positions:
+    with the value in the text, the store applies each FILTER to the pattern it tests (inline
+    data joined at the top would be tested only after every pattern is joined).
+
+    >>> with_constants('SELECT ?x WHERE { ?x ?p ?value FILTER(?value != "?value") }', {"value": '"a"'})
+    'SELECT ?x WHERE { ?x ?p "a" FILTER("a" != "?value") }'
+    """
+    out, last = [], 0
+    for kind, tok, pos in tokens(text):
+        if kind == "var" and tok[1:] in terms:
+            out.append(text[last:pos])
+            out.append(terms[tok[1:]])
+            last = pos + len(tok)
+    out.append(text[last:])
+    return "".join(out)
+
+
 def with_service_iris(text: str, terms: Mapping[str, str]) -> str:
     """The query with ``SERVICE ?name`` turned into ``SERVICE <iri>`` for IRI-valued parameters.
 

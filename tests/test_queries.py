@@ -312,3 +312,36 @@ def test_catalogue_is_published_as_sparql_executables(oxigraph: query.OxigraphEn
         q = catalogue.find(name)
         if not q.params:
             assert oxigraph.run(text).variables == q.columns
+
+
+# -- lookups: a parameter resolved before the query runs gives the same answer ----------------
+LOOKUP_VALUES = {
+    "gene": ["NTRK3", "etv6", "HGNC:8031", "https://identifiers.org/hgnc:3495", "nothing-here"],
+    "subject": ["ETV6::NTRK3", "ntrk1", "TRKA", "MAPK pathway", "Glioblastoma", "HGNC:8031", "nope"],
+    "tumour": ["Soft Tissue Sarcoma", "soft tissue sarcoma", "MONDO:0018078", "Spitzoid Neoplasms",
+               "https://w3id.org/ntrk-kg/id/tumour-type/soft-tissue-sarcoma", "nope"],
+}
+LOOKUP_CASES = [
+    pytest.param(q.name, p.name, value, id=f"{q.name}-{value}")
+    for q in catalogue.load() for p in q.params if p.lookup for value in LOOKUP_VALUES[p.name]
+]
+
+
+def test_every_label_or_iri_parameter_with_a_lookup_is_covered() -> None:
+    assert {name for name, _, _ in (c.values for c in LOOKUP_CASES)} == {
+        "evidence-for-tumour-type", "fusions-with-gene", "gene-card", "statements-about", "tumour-type-mappings"}
+
+
+@pytest.mark.parametrize(("name", "param", "value"), LOOKUP_CASES)
+def test_a_lookup_never_changes_the_answer(oxigraph: query.OxigraphEngine, rdflib_engine: query.RdflibEngine,
+                                           name: str, param: str, value: str) -> None:
+    """The query run from the lookup's values equals the query that tests every candidate itself."""
+    q = catalogue.find(name)
+    bindings = params.bind(q, {**q.examples(), param: value})
+    for engine in (oxigraph, rdflib_engine):
+        plain = query.normalise(engine.run(q.body, bindings, name=name), q.lists)
+        assert query.looked_up(engine, q, bindings) != q.body
+        assert query.run_catalogue_query(engine, q, bindings) == plain
+    # tumour-type-mappings takes a tumour type's own IRI or label, not the IRI it is mapped to
+    empty = value in ("nope", "nothing-here") or (name, value) == ("tumour-type-mappings", "MONDO:0018078")
+    assert (len(plain.rows) + len(plain.triples) == 0) == empty

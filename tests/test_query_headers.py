@@ -42,6 +42,8 @@ def test_good_header(tmp_path: Path) -> None:
     ("#+ keywords: [gene]\n", "", ":1: header: missing 'keywords'"),
     ("One row per gene.", "One row: per gene.", ":2: header: value 'One row: per gene.' holds ': '"),
     ("?gene <https", "?x <https", ":4: params.gene: the query never uses ?gene"),
+    ("type: curie,", "type: curie, lookup: nope,", ":4: params.gene.lookup: cannot read the lookup query"),
+    ("type: curie,", "type: curie, lookup: gene-symbol,", ":4: params.gene.lookup: the lookup finds ?member, which the query never uses"),
 ])
 def test_bad_header_is_an_error_with_file_line_and_field(tmp_path: Path, old: str, new: str, where: str | None) -> None:
     path = write(tmp_path, GOOD.replace(old, new, 1))
