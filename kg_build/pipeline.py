@@ -124,18 +124,20 @@ def build(
             inputs = {name: export.sha256_file(path) for name, path in input_files(cur).items()}
             del cur
         base = work / "base.nq"
-        with progress.stage("sort"):
+        with progress.stage("sort", total=sink.added):
             quads = 0
             with open(base, "w", encoding="utf-8", newline="\n") as fh:
                 for line in sink.sorted_lines():
                     fh.write(line)
                     quads += 1
+                    if not quads & 0xFFFF:
+                        progress.advance(0x10000)
             del sink
         skipped_reasoner = reason is None and quads > REASON_LIMIT
         if reason is None:
             reason = not skipped_reasoner
-        with progress.stage("load"):
-            staged_store = store.StagedStore(out_dir, path=base)
+        with progress.stage("load", total=quads):
+            staged_store = store.StagedStore(out_dir, path=base, on_chunk=progress.advance)
         extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
         if skipped_reasoner:
             warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
@@ -153,7 +155,7 @@ def build(
         for fmt in formats:
             if fmt != "nquads":
                 staged.path(writers.FORMATS[fmt][0])
-        graphs, union = writers.write_exports(final, formats, staged.paths, progress)
+        graphs, union = writers.write_exports(final, formats, staged.paths, progress, quads + len(extra_lines))
         with progress.stage("manifest"):
             for name, data in small.items():
                 staged.write(name, data)
@@ -198,7 +200,7 @@ def _check_and_extend(
 ) -> tuple[list[str], list[str], dict[str, object]]:
     """Rule findings, reasoning and validation on the loaded store: the lines they add (also added
     to the store), the warnings and what the manifest records."""
-    from kg_build.shacl_oxigraph import validate_store
+    from kg_build.shacl_oxigraph import checks_for, validate_store
 
     warnings: list[str] = []
     extra: dict[str, object] = {}
@@ -219,8 +221,8 @@ def _check_and_extend(
             more = reasoning.inferred_lines(inferred)
             _load_lines(st, more)
             lines = sorted(set(lines) | set(more))
-    with progress.stage("validate"):
-        report = validate_store(st, triples=0)
+    with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
+        report = validate_store(st, triples=0, on_check=progress.advance)
         if not report.conforms:
             from dataclasses import replace
 

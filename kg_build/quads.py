@@ -42,6 +42,7 @@ class QuadSink:
         self.chunk_lines = chunk_lines or DEFAULT_CHUNK_LINES
         self._lines: list[str] = []
         self._runs: list[Path] = []
+        self._spilled_lines = 0
         self._tmp = tmp_dir
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -63,7 +64,13 @@ class QuadSink:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(_unique(sorted(self._lines)))
         self._runs.append(path)
+        self._spilled_lines += len(self._lines)
         self._lines = []
+
+    @property
+    def added(self) -> int:
+        """How many lines were added so far (duplicates included)."""
+        return self._spilled_lines + len(self._lines)
 
     @property
     def spilled_runs(self) -> int:

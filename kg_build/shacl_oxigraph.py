@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,11 +85,13 @@ def validate_store(
     use_shapes: Iterable[Node] | None = None,
     focus_nodes: Iterable[Node] | None = None,
     triples: int | None = None,
+    on_check: Callable[[int], None] | None = None,
 ) -> Report:
     """Validate the union of the graphs of ``store`` against the shapes (default: the packaged ones).
 
     The arguments mean what they mean for :func:`kg_build.validation.validate`; ``triples``, when
-    given, is the size the report states instead of counting the store's distinct triples. Raises
+    given, is the size the report states instead of counting the store's distinct triples;
+    ``on_check`` is called with 1 as each compiled check finishes (for a progress bar). Raises
     :class:`kg_build.shacl_compile.NotCompilable` when a shape uses a construct the compiler cannot
     express (never skipping it).
     """
@@ -110,6 +112,8 @@ def validate_store(
         with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
             for found in pool.map(lambda check: run_check(store, sg, check), checks):
                 results.update(found)
+                if on_check is not None:
+                    on_check(1)
         if triples is None:
             triples = count_triples(store)
     finally:

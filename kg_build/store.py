@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyoxigraph import Store
 
 STORE_DIR = "store"
@@ -32,11 +34,15 @@ def store_path(out_dir: Path) -> Path:
 class StagedStore:
     """A complete store written into a temporary directory, waiting to be swapped into place.
 
-    The store is bulk-loaded from N-Quads (``nquads`` bytes or a file at ``path``) and stays open
+    The store is bulk-loaded from N-Quads (``nquads`` bytes or a file at ``path``, in slices, each
+    reported to ``on_chunk`` with its number of lines) and stays open
     as :attr:`store` (the build checks and extends it) until :meth:`close` or :meth:`commit`.
     """
 
-    def __init__(self, out_dir: Path, nquads: bytes | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self, out_dir: Path, nquads: bytes | None = None, path: Path | None = None,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> None:
         from pyoxigraph import RdfFormat, Store
 
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -48,8 +54,10 @@ class StagedStore:
             self.store = Store(str(self.tmp))
             if path is not None:
                 with open(path, "rb") as fh:
-                    while chunk := b"".join(islice(fh, LOAD_CHUNK_LINES)):
-                        self.store.bulk_load(chunk, format=RdfFormat.N_QUADS)
+                    while lines := list(islice(fh, LOAD_CHUNK_LINES)):
+                        self.store.bulk_load(b"".join(lines), format=RdfFormat.N_QUADS)
+                        if on_chunk is not None:
+                            on_chunk(len(lines))
                 # Each slice is a set of overlapping files: compact them before anything reads.
                 self.store.optimize()
             else:
