@@ -40,7 +40,10 @@ PARAM_TYPES = {
 FORMS = ("select", "construct", "ask")
 RESERVED_NAMES = ("list", "run", "show")
 LIST_SEPARATOR = "|"
-_TOP_KEYS = {"summary": True, "description": True, "params": False, "returns": True, "keywords": True}
+_TOP_KEYS = {"summary": True, "description": True, "params": False, "returns": True, "keywords": True,
+             "pagination": False}
+# The comment that marks where a paged query takes its page's LIMIT and OFFSET (see ``paged``).
+PAGE_MARKER = "#+ page"
 _PARAM_KEYS = {"type", "required", "example", "default", "description", "lookup"}
 LOOKUP_DIR = "lookup"
 _RETURN_KEYS = {"form", "columns", "lists"}
@@ -102,8 +105,8 @@ def parse_lookup(path: Path) -> Lookup:
 
 
 class CatalogueQuery(namedtuple("CatalogueQuery", ("name", "path", "summary", "description", "form", "columns",
-                                                   "keywords", "params", "lists", "text", "body"),
-                                defaults=((), (), "", ""))):
+                                                   "keywords", "params", "lists", "text", "body", "pagination"),
+                                defaults=((), (), "", "", None))):
     """A parsed, checked query file (an immutable record; ``text`` and ``body`` are left out of its repr).
 
     Records here are named tuples, not dataclasses: importing ``dataclasses`` costs more than the
@@ -122,6 +125,7 @@ class CatalogueQuery(namedtuple("CatalogueQuery", ("name", "path", "summary", "d
     lists: tuple[str, ...]
     text: str
     body: str
+    pagination: int | None
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._fields if k not in ("text", "body"))
@@ -318,14 +322,51 @@ def parse_query(path: Path, name: str | None = None) -> CatalogueQuery:
         p.add(("returns", "form"), f"the header says {form} but the query is a {actual}")
     if params and sparql_text.where_brace(body) is None:
         p.add(("params",), "a query with parameters must have a top-level WHERE { ... } group")
+    pagination = _check_pagination(meta.get("pagination"), body, p) if "pagination" in meta else None
+    if "pagination" not in meta and page_markers(body):
+        p.add(("pagination",), f"the query has a '{PAGE_MARKER}' line but no 'pagination: N' page size")
     if p.items:
         n = len(p.items)
         raise UsageError(f"{path} has {n} header problem{'s' if n != 1 else ''}:\n" + "\n".join(f"  {i}" for i in p.items))
     return CatalogueQuery(
         name=name, path=path, summary=str(summary).strip(), description=" ".join(str(description).split()),
         form=form, columns=columns, keywords=tuple(keywords or ()), params=params, lists=lists,
-        text=text, body=body.strip() + "\n",
+        text=text, body=body.strip() + "\n", pagination=pagination,
     )
+
+
+def page_markers(body: str) -> list[int]:
+    """Offsets of the ``#+ page`` comments of a query body."""
+    return [pos for kind, tok, pos in sparql_text.tokens(body) if kind == "comment" and tok.strip() == PAGE_MARKER]
+
+
+def _check_pagination(raw: Any, body: str, p: _Problems) -> int | None:
+    """The page size of a paged query, which must mark where its page's LIMIT and OFFSET go."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        p.add(("pagination",), f"must be the page size, a positive whole number, not {raw!r}")
+        return None
+    if len(page_markers(body)) != 1:
+        p.add(("pagination",), f"a paged query must have exactly one '{PAGE_MARKER}' line, after the ORDER BY "
+                               "of the sub-select that lists the page's subjects")
+    return int(raw)
+
+
+def paged(query: CatalogueQuery, text: str, page: int) -> str:
+    """The query text with the ``#+ page`` line replaced by page ``page``'s LIMIT and OFFSET.
+
+    A query without pagination is returned unchanged (it has a single page).
+
+    >>> q = CatalogueQuery("q", Path("q.rq"), "", "", "select", ("x",), pagination=10)
+    >>> paged(q, "SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x\n #+ page\n } }", 3)
+    'SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x\n LIMIT 10 OFFSET 20\n } }'
+    """
+    if query.pagination is None:
+        return text
+    at = page_markers(text)
+    if len(at) != 1:
+        raise UsageError(f"{query.path}: a paged query must have exactly one '{PAGE_MARKER}' line")
+    size = query.pagination
+    return f"{text[:at[0]]}LIMIT {size} OFFSET {(page - 1) * size}{text[at[0] + len(PAGE_MARKER):]}"
 
 
 def query_files(queries_dir: Path = QUERIES_DIR) -> list[Path]:

@@ -21,10 +21,10 @@ from kg_build.query_run import ENGINES, FORMATS
 # option string -> parameter name, as declared by kg_build.commands.query.run_options
 RUN_OPTIONS = {
     "-p": "assignments", "--param": "assignments", "--format": "fmt", "--out": "out_dir",
-    "--graph": "graph_files", "--engine": "engine", "--endpoint": "endpoint",
+    "--graph": "graph_files", "--engine": "engine", "--endpoint": "endpoint", "--page": "page",
 }
 MULTIPLE = ("assignments", "graph_files")
-DEFAULTS: dict[str, str | None] = {"fmt": "table", "out_dir": "build", "engine": "oxigraph", "endpoint": None}
+DEFAULTS: dict[str, object] = {"fmt": "table", "out_dir": "build", "engine": "oxigraph", "endpoint": None, "page": 1}
 CHOICES = {"fmt": FORMATS, "engine": ENGINES}
 # path parameters and the kind of path click accepts for them (click.Path(file_okay=False) / (dir_okay=False))
 PATHS = {"out_dir": "dir", "graph_files": "file"}
@@ -85,6 +85,11 @@ def parse_query_run(argv: list[str]) -> dict[str, object] | None:
             value, i = tokens[i], i + 1
         if name in CHOICES and value not in CHOICES[name]:
             return None
+        if name == "page":  # click.IntRange(min=1); any other spelling goes to click
+            if not (value.isascii() and value.isdigit() and int(value) >= 1):
+                return None
+            values[name] = int(value)
+            continue
         if name in MULTIPLE:
             multiple[name].append(value)
         else:
@@ -128,7 +133,8 @@ def run_query(request: dict[str, object]) -> None:
 
     try:
         run_named(request["name"], request["assignments"], request["fmt"], request["out_dir"],  # type: ignore[arg-type]
-                  request["graph_files"], request["engine"], request["endpoint"], _echo)  # type: ignore[arg-type]
+                  request["graph_files"], request["engine"], request["endpoint"], _echo,  # type: ignore[arg-type]
+                  request["page"])  # type: ignore[arg-type]
     except KgError as exc:
         _echo(f"ntrk-kg: error: {exc}\n", err=True)
         sys.exit(exc.exit_code)

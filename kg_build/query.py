@@ -456,9 +456,18 @@ def looked_up(engine: Any, query: Any, bindings: dict[str, Term]) -> str:
     return text
 
 
-def run_catalogue_query(engine: Any, query: Any, bindings: dict[str, Term]) -> Result:
-    """Run a catalogue query, normalise it, and check it returns exactly its declared columns."""
-    result = normalise(engine.run(looked_up(engine, query, bindings), bindings, name=query.name), query.lists)
+def run_catalogue_query(engine: Any, query: Any, bindings: dict[str, Term], page: int = 1) -> Result:
+    """Run a catalogue query, normalise it, and check it returns exactly its declared columns.
+
+    A paged query (``#+ pagination: N``) gives page ``page`` (from 1): the N subjects its marked
+    sub-select lists at that place of its order, with their rows (see ``catalogue.paged``).
+    """
+    from kg_build.catalogue import paged
+
+    if page < 1:
+        raise UsageError(f"the page number must be 1 or more, not {page}")
+    text = paged(query, looked_up(engine, query, bindings), page)
+    result = normalise(engine.run(text, bindings, name=query.name), query.lists)
     if query.form == "select" and result.variables != query.columns:
         raise KgError(
             f"{query.path}: the query returns columns {list(result.variables)} but its header declares {list(query.columns)}"

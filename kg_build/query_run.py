@@ -44,8 +44,12 @@ def warn_if_no_named_graphs(engine, echo: Echo) -> None:  # type: ignore[no-unty
 
 def run_named(name: str, assignments: tuple[str, ...] | list[str], fmt: str, out_dir: Path,
               graph_files: tuple[Path, ...] | list[Path], engine: str, endpoint: str | None,
-              echo: Echo) -> None:
-    """Run the catalogue query ``name`` with ``name=value`` parameters and write its result."""
+              echo: Echo, page: int = 1) -> None:
+    """Run the catalogue query ``name`` with ``name=value`` parameters and write its result.
+
+    A paged query gives its page ``page``; when that page is full, a note on stderr says how to
+    ask for the next one.
+    """
     from kg_build import catalogue, params
     from kg_build.query import engine_for, run_catalogue_query
 
@@ -53,4 +57,8 @@ def run_named(name: str, assignments: tuple[str, ...] | list[str], fmt: str, out
     bindings = params.bind(q, params.parse_assignments(assignments))
     eng = engine_for(engine, out_dir, graph_files, endpoint)
     warn_if_no_named_graphs(eng, echo)
-    emit(run_catalogue_query(eng, q, bindings), fmt, echo)
+    result = run_catalogue_query(eng, q, bindings, page)
+    emit(result, fmt, echo)
+    if q.pagination is not None and len(result.rows) >= q.pagination:
+        echo(f"note: page {page} of {q.name} is full ({q.pagination} subjects a page); "
+             f"the next page may hold more: add --page {page + 1}\n", err=True)

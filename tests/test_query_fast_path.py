@@ -40,6 +40,8 @@ def fast_cases(build: str, flat: str) -> list[list[str]]:
         ["query", "ntrk-genes", "--out", "/nonexistent/build"],
         ["query", "ntrk-genes", "--graph", flat],
         ["query", "pathways", "--out", build, "--engine", "rdflib", "--format", "csv"],
+        ["query", "references", "--page", "2", "--out", build],
+        ["query", "references", "--page=1", "--format", "tsv", "--out", build],
     ]
 
 
@@ -58,6 +60,9 @@ def click_cases(build: str, flat: str) -> list[list[str]]:
         ["query", "pathways", "--out", build, "-p"],
         ["query", "pathways", "--colour", "red"],
         ["query", "pathways", "--", "--out"],
+        ["query", "references", "--page", "0", "--out", build],
+        ["query", "references", "--page", "two", "--out", build],
+        ["query", "references", "--page", "-1", "--out", build],
         ["query", "run"],
         ["query"],
         ["stats", "--out", build],
@@ -80,11 +85,11 @@ def test_the_entry_point_reads_exactly_the_cases_it_can_run(built_dir: Path, fla
 
 def test_parsed_values_are_those_click_gives(built_dir: Path) -> None:
     args = ["query", "run", "--out", str(built_dir), "-p", "gene=NTRK1", "fusions-with-gene", "--format", "tsv",
-            "-pother=x=y", "--graph", "a.nq", "--graph=b.ttl", "--endpoint", "http://localhost:1/sparql"]
+            "-pother=x=y", "--graph", "a.nq", "--graph=b.ttl", "--endpoint", "http://localhost:1/sparql", "--page", "3"]
     assert entry.parse_query_run(args) == {
         "name": "fusions-with-gene", "assignments": ("gene=NTRK1", "other=x=y"), "fmt": "tsv",
         "out_dir": built_dir, "graph_files": (Path("a.nq"), Path("b.ttl")), "engine": "oxigraph",
-        "endpoint": "http://localhost:1/sparql",
+        "endpoint": "http://localhost:1/sparql", "page": 3,
     }
     run_command = main.get_command(click.Context(main), "query").get_command(click.Context(main), "run")
     assert run_command.make_context("run", args[2:]).params == entry.parse_query_run(args)

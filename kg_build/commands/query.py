@@ -111,11 +111,15 @@ def warn_if_no_named_graphs(engine) -> None:  # type: ignore[no-untyped-def]
 @command.command("run")
 @click.argument("name")
 @run_options
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, metavar="K",
+              help="Page K of a paged query (one whose header has 'pagination: N'); other queries have one page.")
 @errors_to_exit
 def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path,
-                graph_files: tuple[Path, ...], engine: str, endpoint: str | None) -> None:
+                graph_files: tuple[Path, ...], engine: str, endpoint: str | None, page: int) -> None:
     """Run the catalogue query NAME with parameters given as -p name=value.
 
     Parameters are bound as typed RDF terms (IRIs, literals), never pasted into the query text.
+    A paged query gives its first page unless --page says which; a full page ends with a note
+    on stderr naming the next.
     """
-    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo)
+    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo, page)

@@ -1,0 +1,113 @@
+"""Paged catalogue queries (``#+ pagination: N`` and ``--page K``): each page is exactly its slice
+of the whole ordered answer, on a synthetic graph large enough for many pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from benchmarks.generate import generate
+from kg_build import catalogue, params, pipeline, query, query_run
+from kg_build.errors import UsageError
+
+PAGED = ["partner-genes", "prevalence-by-tumour-type", "references", "uncited-statements"]
+
+
+def paged_queries() -> list[catalogue.CatalogueQuery]:
+    found = [q for q in catalogue.load() if q.pagination is not None]
+    assert [q.name for q in found] == PAGED
+    return found
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> query.OxigraphEngine:
+    """The curated tables plus synthetic rows for about 30,000 triples, in an in-memory store."""
+    data = tmp_path_factory.mktemp("paging") / "data"
+    generate(data, 3e4)
+    _, dataset = pipeline.assemble(data)
+    store = ox.Store()
+    store.load(dataset.serialize(format="nquads").encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+    return query.OxigraphEngine(store)
+
+
+def all_pages(engine, q: catalogue.CatalogueQuery) -> tuple[list, int]:  # type: ignore[no-untyped-def]
+    rows, page = [], 1
+    while True:
+        got = query.run_catalogue_query(engine, q, params.bind(q, q.examples()), page).rows
+        rows += got
+        if len(got) < q.pagination:
+            return rows, page
+        page += 1
+
+
+@pytest.mark.parametrize("q", paged_queries(), ids=lambda q: q.name)
+def test_the_pages_put_together_are_the_whole_ordered_answer(synthetic: query.OxigraphEngine,
+                                                              q: catalogue.CatalogueQuery) -> None:
+    whole = query.run_catalogue_query(synthetic, q._replace(pagination=None), params.bind(q, q.examples())).rows
+    small = q._replace(pagination=37)
+    rows, pages = all_pages(synthetic, small)
+    assert len(whole) > 5 * 37 and pages > 5
+    assert rows == whole
+    assert all_pages(synthetic, q)[0] == whole
+
+
+def test_rdflib_gives_the_same_page(built_dir: Path) -> None:
+    ox_engine = query.engine_for("oxigraph", built_dir)
+    rdf_engine = query.engine_for("rdflib", built_dir)
+    for q in paged_queries():
+        small = q._replace(pagination=3)
+        for page in (1, 2, 3):
+            assert (query.run_catalogue_query(rdf_engine, small, {}, page)
+                    == query.run_catalogue_query(ox_engine, small, {}, page)), (q.name, page)
+
+
+def test_the_guide_fits_on_the_first_page(oxigraph: query.OxigraphEngine) -> None:
+    for q in paged_queries():
+        first = query.run_catalogue_query(oxigraph, q, {}).rows
+        assert 0 < len(first) < q.pagination
+        assert query.run_catalogue_query(oxigraph, q, {}, 2).rows == []
+        assert first == query.run_catalogue_query(oxigraph, q._replace(pagination=None), {}).rows
+
+
+def test_a_full_page_says_how_to_get_the_next(built_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    references = catalogue.find("references")
+    monkeypatch.setattr(catalogue, "find", lambda name: references._replace(pagination=3))
+    out: list[tuple[str, bool]] = []
+    query_run.run_named("references", (), "tsv", built_dir, (), "oxigraph", None,
+                        lambda text, err=False: out.append((text, err)), page=2)
+    table, note = out
+    assert [line.split("\t")[1] for line in table[0].splitlines()[1:]] == ["4", "5", "6"]
+    assert note == ("note: page 2 of references is full (3 subjects a page); the next page may hold more: "
+                    "add --page 3\n", True)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
+def test_a_bad_page_number_is_a_usage_error(built_dir: Path, value: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "kg_build", "query", "references", "--page", value,
+                           "--out", str(built_dir)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "--page" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_header_declares_the_page_size_and_marks_the_page(tmp_path: Path) -> None:
+    text = catalogue.find("references").path.read_text(encoding="utf-8")
+    cases = {
+        "pagination: 0": (text.replace("pagination: 100", "pagination: 0"), "must be the page size, a positive whole number, not 0"),
+        "no marker": (text.replace("    #+ page\n", ""), "a paged query must have exactly one '#+ page' line"),
+        "no size": (text.replace("#+ pagination: 100\n", ""), "the query has a '#+ page' line but no 'pagination: N' page size"),
+    }
+    for body, message in cases.values():
+        path = tmp_path / "references.rq"
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(UsageError, match=r"references\.rq:\d+: pagination: " + re.escape(message)):
+            catalogue.parse_query(path)
+
+
+def test_a_page_number_below_one_is_refused(oxigraph: query.OxigraphEngine) -> None:
+    with pytest.raises(UsageError, match="the page number must be 1 or more, not 0"):
+        query.run_catalogue_query(oxigraph, catalogue.find("references"), {}, 0)
