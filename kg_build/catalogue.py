@@ -44,6 +44,8 @@ _TOP_KEYS = {"summary": True, "description": True, "params": False, "returns": T
              "pagination": False}
 # The comment that marks where a paged query takes its page's LIMIT and OFFSET (see ``paged``).
 PAGE_MARKER = "#+ page"
+# The comment that marks where a sub-select takes the parameters' values (see ``value_markers``).
+VALUES_MARKER = "#+ values"
 _PARAM_KEYS = {"type", "required", "example", "default", "description", "lookup"}
 LOOKUP_DIR = "lookup"
 _RETURN_KEYS = {"form", "columns", "lists"}
@@ -323,6 +325,7 @@ def parse_query(path: Path, name: str | None = None) -> CatalogueQuery:
     if params and sparql_text.where_brace(body) is None:
         p.add(("params",), "a query with parameters must have a top-level WHERE { ... } group")
     pagination = _check_pagination(meta.get("pagination"), body, p) if "pagination" in meta else None
+    _check_value_markers(body, params, p)
     if "pagination" not in meta and page_markers(body):
         p.add(("pagination",), f"the query has a '{PAGE_MARKER}' line but no 'pagination: N' page size")
     if p.items:
@@ -338,6 +341,33 @@ def parse_query(path: Path, name: str | None = None) -> CatalogueQuery:
 def page_markers(body: str) -> list[int]:
     """Offsets of the ``#+ page`` comments of a query body."""
     return [pos for kind, tok, pos in sparql_text.tokens(body) if kind == "comment" and tok.strip() == PAGE_MARKER]
+
+
+def value_markers(body: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """``(start, end, variables)`` of every ``#+ values ?a ?b`` comment of a query body.
+
+    >>> value_markers("SELECT * WHERE { { SELECT ?x WHERE {\n #+ values ?x ?y\n ?x ?p ?o } } }")
+    [(38, 53, ('x', 'y'))]
+    """
+    out = []
+    for kind, tok, pos in sparql_text.tokens(body):
+        text = tok.rstrip()
+        if kind == "comment" and (text == VALUES_MARKER or text.startswith(VALUES_MARKER + " ")):
+            names = tuple(v.lstrip("?") for v in text[len(VALUES_MARKER):].split())
+            out.append((pos, pos + len(text), names))
+    return out
+
+
+def _check_value_markers(body: str, params: tuple[Param, ...], p: _Problems) -> None:
+    """Each ``#+ values`` line names parameters or variables their lookups find."""
+    known = {q.name for q in params} | {lk.variable for q in params for lk in q.lookup}
+    for _, _, names in value_markers(body):
+        if not names:
+            p.add(("params",), f"a '{VALUES_MARKER}' line must name the variables it binds, like '{VALUES_MARKER} ?gene'")
+        for name in names:
+            if name not in known:
+                p.add(("params",), f"the '{VALUES_MARKER}' line names ?{name}, which is neither a parameter "
+                                   "nor a variable a parameter's lookup finds")
 
 
 def _check_pagination(raw: Any, body: str, p: _Problems) -> int | None:

@@ -442,8 +442,13 @@ def looked_up(engine: Any, query: Any, bindings: dict[str, Term]) -> str:
     A parameter whose header names lookups (``queries/lookup/NAME.rq``) is first resolved, with
     those small queries, to the values of one variable of the query (say the IRIs whose label is
     the name given); the query then opens with ``VALUES ?var { ... }`` and starts from them.
+    A ``#+ values ?var ...`` line (in a sub-select, which the top-level block does not reach) is
+    replaced by the same inline data for each variable it names that a lookup found or a bound
+    parameter gives, so that sub-select too starts from the few values (see **Lookups** in the README).
     """
-    text = query.body
+    from kg_build.catalogue import value_markers
+
+    found_sets: dict[str, list[str]] = {}
     for p in query.params:
         if not p.lookup or p.name not in bindings:
             continue
@@ -452,7 +457,15 @@ def looked_up(engine: Any, query: Any, bindings: dict[str, Term]) -> str:
             text_of_lookup = with_constants(lookup.body, {"value": str(bindings[p.name])})
             found = engine.run(text_of_lookup, name=f"{query.name} (lookup {lookup.name})")
             terms.update(str(row[0]) for row in found.rows if row and row[0] is not None)
-        text = with_value_set(text, p.lookup[0].variable, sorted(terms))
+        found_sets[p.lookup[0].variable] = sorted(terms)
+    marked = {**{k: [str(v)] for k, v in bindings.items()}, **found_sets}
+    text = query.body
+    for start, end, names in reversed(value_markers(text)):
+        blocks = [f"VALUES ?{n} {{ {' '.join(marked[n])} }}" if marked[n] else "FILTER(false)"
+                  for n in names if n in marked]
+        text = f"{text[:start]}{' '.join(blocks)}{text[end:]}"
+    for var, terms_of_var in found_sets.items():
+        text = with_value_set(text, var, terms_of_var)
     return text
 
 
