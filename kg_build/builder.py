@@ -407,7 +407,10 @@ def ontology_without_class_expressions() -> list[tuple[Node, Node, Node]]:
 
 def build_quads(cur: Curated, sink: QuadSink | None = None) -> QuadSink:
     """Stream the graph of checked curated tables into ``sink`` (a new one by default)."""
-    return _Builder(cur, sink or QuadSink()).build()
+    try:
+        return _Builder(cur, sink or QuadSink()).build()
+    finally:
+        _curie.cache_clear()  # one entry per identifier of the tables: let them go with the tables
 
 
 def build_dataset(cur: Curated) -> Dataset:

@@ -133,6 +133,7 @@ def build(
                     if not quads & 0xFFFF:
                         progress.advance(0x10000)
             del sink
+            _release_memory()
         skipped_reasoner = reason is None and quads > REASON_LIMIT
         if reason is None:
             reason = not skipped_reasoner
@@ -180,6 +181,18 @@ def build(
     shutil.rmtree(work, ignore_errors=True)
     progress.finish()
     return BuildResult(graphs, out_dir, digests, warnings)
+
+
+def _release_memory() -> None:
+    """Give the memory of the tables and the sorted lines back to the system before the store
+    loads (glibc keeps freed blocks for reuse otherwise, and the build's peak would grow)."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 @contextmanager
