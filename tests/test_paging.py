@@ -15,7 +15,7 @@ from benchmarks.generate import generate
 from kg_build import catalogue, params, pipeline, query, query_run
 from kg_build.errors import UsageError
 
-PAGED = ["fusion-partners", "partner-genes", "prevalence-by-tumour-type", "references", "uncited-statements"]
+PAGED = ["fusion-partners", "gene-card", "partner-genes", "prevalence-by-tumour-type", "references", "uncited-statements"]
 
 
 def paged_queries() -> list[catalogue.CatalogueQuery]:
@@ -35,20 +35,32 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> query.OxigraphEngine:
     return query.OxigraphEngine(store)
 
 
+def items(result: query.Result) -> list:
+    """A SELECT's rows, or a CONSTRUCT's triples (each page's sorted on its own)."""
+    return result.rows if result.form == "select" else result.triples
+
+
+def whole_answer(result: query.Result) -> list:
+    """What the pages put together are compared with: the rows, or the triples in sorted order."""
+    return result.rows if result.form == "select" else sorted(result.triples, key=str)
+
+
 def all_pages(engine, q: catalogue.CatalogueQuery) -> tuple[list, int]:  # type: ignore[no-untyped-def]
-    rows, page = [], 1
+    """Every page in turn, up to a short one (a SELECT) or an empty one (a CONSTRUCT, whose pages
+    hold the triples of N subjects each)."""
+    got_all, page = [], 1
     while True:
-        got = query.run_catalogue_query(engine, q, params.bind(q, q.examples()), page).rows
-        rows += got
-        if len(got) < q.pagination:
-            return rows, page
+        got = items(query.run_catalogue_query(engine, q, params.bind(q, q.examples()), page))
+        got_all += got
+        if (len(got) < q.pagination) if q.form == "select" else not got:
+            return (got_all if q.form == "select" else sorted(got_all, key=str)), page
         page += 1
 
 
 @pytest.mark.parametrize("q", paged_queries(), ids=lambda q: q.name)
 def test_the_pages_put_together_are_the_whole_ordered_answer(synthetic: query.OxigraphEngine,
                                                               q: catalogue.CatalogueQuery) -> None:
-    whole = query.run_catalogue_query(synthetic, q._replace(pagination=None), params.bind(q, q.examples())).rows
+    whole = whole_answer(query.run_catalogue_query(synthetic, q._replace(pagination=None), params.bind(q, q.examples())))
     small = q._replace(pagination=23)
     rows, pages = all_pages(synthetic, small)
     assert len(whole) > 5 * 23 and pages > 5
@@ -61,17 +73,19 @@ def test_rdflib_gives_the_same_page(built_dir: Path) -> None:
     rdf_engine = query.engine_for("rdflib", built_dir)
     for q in paged_queries():
         small = q._replace(pagination=3)
+        given = params.bind(q, q.examples()) if q.form == "construct" else {}
         for page in (1, 2, 3):
-            assert (query.run_catalogue_query(rdf_engine, small, {}, page)
-                    == query.run_catalogue_query(ox_engine, small, {}, page)), (q.name, page)
+            assert (query.run_catalogue_query(rdf_engine, small, given, page)
+                    == query.run_catalogue_query(ox_engine, small, given, page)), (q.name, page)
 
 
 def test_the_guide_fits_on_the_first_page(oxigraph: query.OxigraphEngine) -> None:
     for q in paged_queries():
-        first = query.run_catalogue_query(oxigraph, q, {}).rows
-        assert 0 < len(first) < q.pagination
-        assert query.run_catalogue_query(oxigraph, q, {}, 2).rows == []
-        assert first == query.run_catalogue_query(oxigraph, q._replace(pagination=None), {}).rows
+        given = params.bind(q, q.examples()) if q.form == "construct" else {}
+        first = items(query.run_catalogue_query(oxigraph, q, given))
+        assert 0 < len(first) and (len(first) < q.pagination or q.form == "construct")
+        assert items(query.run_catalogue_query(oxigraph, q, given, 2)) == []
+        assert first == items(query.run_catalogue_query(oxigraph, q._replace(pagination=None), given))
 
 
 def test_a_full_page_says_how_to_get_the_next(built_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
