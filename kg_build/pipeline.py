@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg_build import catalogue, curation, export, factcheck, iris, store, validation, writers
-from kg_build.builder import build_dataset, build_quads, dataset_lines
+from kg_build.builder import build_dataset, build_quads, check_terms, dataset_lines
 from kg_build.errors import ValidationFailure
 from kg_build.paths import DATA_DIR, ONTOLOGY_FILE, SHAPES_FILE
 from kg_build.progress import Progress
@@ -65,25 +65,11 @@ def add_rule_findings(ds: Dataset) -> None:
 def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
     """Load and check the curated tables and build the graph, rule findings included, as an rdflib
     ``Dataset`` (for guide-size tools and tests; ``build`` streams instead)."""
-    from kg_build.rdfio import dataset_from_nquads
-
     cur = curation.load(data_dir)
     ds = build_dataset(cur)
     add_rule_findings(ds)
-    check_vocabulary_rdflib(ds)
+    check_terms(ds)
     return cur, ds
-
-
-def check_vocabulary_rdflib(ds: Dataset) -> None:
-    """Stop when the graph uses an ``ntrk:`` term the ontology does not declare, or a blank node."""
-    from kg_build.checks import undeclared_terms
-
-    bad = undeclared_terms(ds)
-    if bad:
-        raise ValidationFailure("the graph uses terms the ontology does not declare: " + ", ".join(bad))
-    bnodes = export.blank_nodes(ds)
-    if bnodes:
-        raise ValidationFailure(f"the graph holds {len(bnodes)} triples with blank nodes; it must hold none")
 
 
 def build(
@@ -278,16 +264,10 @@ def guide_context(st: Store, nodes: set[object]) -> Dataset:
 
 def rule_finding_lines(ds: Dataset, results: list[factcheck.RuleResult]) -> list[str]:
     """The findings of ``results`` (rule results about statements of ``ds``'s guide graph) as
-    N-Quads lines of the fact-check graph, sorted."""
-    from rdflib import Dataset as RDFDataset
-
-    work = RDFDataset()
-    guide = work.graph(iris.GUIDE_GRAPH)
-    for t in ds.graph(iris.GUIDE_GRAPH):
-        guide.add(t)
-    factcheck.add_rule_findings(work, results)
-    work.remove_graph(guide)
-    return sorted(dataset_lines(work))
+    N-Quads lines of the fact-check graph, sorted. ``ds`` (a working copy) loses its guide graph."""
+    factcheck.add_rule_findings(ds, results)
+    ds.remove_graph(ds.graph(iris.GUIDE_GRAPH))
+    return sorted(dataset_lines(ds))
 
 
 def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:

@@ -11,7 +11,6 @@ memory.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -119,11 +118,3 @@ def write_exports(
         shutil.rmtree(work, ignore_errors=True)
     return {g[1:-1]: n for g, n in sorted(counts.items())}, union
 
-
-def fsync_file(path: Path) -> None:
-    """Flush a written file to disk before it is renamed into place."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
