@@ -64,6 +64,7 @@ class Result:
             _path_text(self.result_path, full=True),
             self.value.n3() if self.value is not None else "",
             self.message,
+            str(self.constraint_component),  # a value may break two constraints of one shape
         )
 
     def line(self) -> str:
