@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_build.errors import CurationError, Problem
-from kg_build.resources import DATA_DIR
-from kg_build.rdf.prefixes import expand
 from kg_build.curation.tables import Row, TableSpec, read_table
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
+from kg_build.errors import CurationError, Problem
+from kg_build.rdf.prefixes import expand
+from kg_build.resources import DATA_DIR
 from kg_build.tsv import split_list
 
 SPECS: dict[str, TableSpec] = {
@@ -369,8 +369,8 @@ def _check(cur: Curated, problems: list[Problem]) -> None:
                 problems.append(r.problem("about", f"{ref!r} names no known {kind}"))
         for col, index, want in (("pathways", pathways, None), ("outcomes", processes, "outcome"), ("steps", processes, "activation-step")):
             for k in r[col].split():
-                p = index.get((k,))
-                if p is None or (want and p["kind"] != want):
+                found = index.get((k,))
+                if found is None or (want and found["kind"] != want):
                     problems.append(r.problem(col, f"{k!r} is not a known {want or 'pathway'} key"))
         for p in r["populations"].split():
             if (p,) not in populations:

@@ -147,7 +147,9 @@ def with_service_iris(text: str, terms: Mapping[str, str]) -> str:
     ...                   {"endpoint": "<https://sparql.uniprot.org/sparql>"})
     'SELECT * WHERE { SERVICE SILENT <https://sparql.uniprot.org/sparql> { ?s ?p ?o } }'
     """
-    out, last, previous = [], 0, []
+    out: list[str] = []
+    previous: list[str] = []
+    last = 0
     for kind, tok, pos in tokens(text):
         if kind == "comment":
             continue

@@ -10,22 +10,14 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg_build.query import catalogue
-
-from kg_build.sparql import sources
-
-from kg_build.query import run as query_run
-
-from kg_build.query import params
-from kg_build.rdf import prefixes
-
-from kg_build.sparql import engines as query
-
-from kg_build.sparql import results
-
-from kg_build.sparql import text as sparql_text
 from kg_build.errors import UsageError
+from kg_build.query import catalogue, params
+from kg_build.query import run as query_run
+from kg_build.rdf import prefixes
 from kg_build.resources import QUERIES_DIR
+from kg_build.sparql import engines as query
+from kg_build.sparql import results, sources
+from kg_build.sparql import text as sparql_text
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden"
 QUERY_FILES = catalogue.query_files()

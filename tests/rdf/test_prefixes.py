@@ -11,7 +11,6 @@ from rdflib import OWL, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg_build.curation import curated as curation
-
 from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress, expand, records
 
