@@ -56,6 +56,10 @@ class Result:
     triples: list[ox.Triple] = field(default_factory=list)
     boolean: bool | None = None
 
+    def records(self) -> list[dict[str, Term | None]]:
+        """The rows as dictionaries, column -> term (``None`` where unbound)."""
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
 
 # -- normalisation --------------------------------------------------------------------------
 def _natural(item: str) -> tuple[int, Any]:
