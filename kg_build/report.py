@@ -27,7 +27,7 @@ from kg_build.vocab import T
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 TEMPLATE = "report.html.j2"
-SCHEMA_URL = URIRef("http://schema.org/url")
+SCHEMA_URL = URIRef("https://schema.org/url")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
