@@ -446,7 +446,7 @@ def looked_up(engine: Any, query: Any, bindings: dict[str, Term]) -> str:
     replaced by the same inline data for each variable it names that a lookup found or a bound
     parameter gives, so that sub-select too starts from the few values (see **Lookups** in the README).
     """
-    from kg_build.catalogue import value_markers
+    from kg_build.catalogue import fill_value_markers
 
     found_sets: dict[str, list[str]] = {}
     for p in query.params:
@@ -459,11 +459,7 @@ def looked_up(engine: Any, query: Any, bindings: dict[str, Term]) -> str:
             terms.update(str(row[0]) for row in found.rows if row and row[0] is not None)
         found_sets[p.lookup[0].variable] = sorted(terms)
     marked = {**{k: [str(v)] for k, v in bindings.items()}, **found_sets}
-    text = query.body
-    for start, end, names in reversed(value_markers(text)):
-        blocks = [f"VALUES ?{n} {{ {' '.join(marked[n])} }}" if marked[n] else "FILTER(false)"
-                  for n in names if n in marked]
-        text = f"{text[:start]}{' '.join(blocks)}{text[end:]}"
+    text = fill_value_markers(query.body, marked)
     for var, terms_of_var in found_sets.items():
         text = with_value_set(text, var, terms_of_var)
     return text
