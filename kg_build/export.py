@@ -17,7 +17,7 @@ from rdflib import BNode, Dataset, URIRef
 from rdflib.term import Node
 
 from kg_build import __version__
-from kg_build.prefixes import namespaces
+from kg_build.prefixes import jsonld_context  # noqa: F401  (re-exported: the context file's writer)
 from kg_build.writers import FORMATS
 
 CONTEXT_FILE = "context.jsonld"
@@ -33,11 +33,6 @@ def blank_nodes(ds: Dataset, skip_graphs: Iterable[URIRef] = ()) -> list[tuple[N
         (s, p, o) for s, p, o, g in ds.quads((None, None, None, None))
         if g not in skip and (isinstance(s, BNode) or isinstance(o, BNode))
     ]
-
-
-def jsonld_context() -> dict[str, object]:
-    """The JSON-LD context: the project's prefix map."""
-    return {"@context": dict(sorted(namespaces().items()))}
 
 
 def sha256(data: bytes) -> str:

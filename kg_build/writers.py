@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg_build.prefixes import namespaces
+from kg_build.prefixes import jsonld_context, namespaces
 from kg_build.progress import Progress
 from kg_build.quads import graph_of, path_lines, triple_of
 
@@ -106,7 +106,7 @@ def write_exports(
                 ox_format = getattr(ox.RdfFormat, _OX_FORMATS[fmt])
                 with open(staged[name], "wb") as out:
                     if fmt == "jsonld":
-                        context = json.dumps(prefixes, indent=1, sort_keys=True, ensure_ascii=False)
+                        context = json.dumps(jsonld_context()["@context"], indent=1, sort_keys=True, ensure_ascii=False)
                         out.write(b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": ')
                         ox.serialize(_quads(by_graph), out, ox_format)
                         out.write(b"}\n")
