@@ -10,11 +10,12 @@ Only verified drug identifiers are used; drug targets link to the TRK proteins' 
 from __future__ import annotations
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS
 
 from kg_build import iris
 from kg_build.curation import Curated, labelled_curies
 from kg_build.literals import boolean, date
+from kg_build.sssom import context_mapping_rows
 from kg_build.vocab import T
 
 
@@ -46,9 +47,6 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         g.add((node, RDFS.label, Literal(r["label"])))
         for n in _split(r["listed_by"]):
             g.add((node, T.listedBy, iris.reference(doc, n)))
-        for col, prop in (("exact_match", SKOS.exactMatch), ("close_match", SKOS.closeMatch), ("broad_match", SKOS.broadMatch)):
-            for curie_, label in labelled_curies(r[col]):
-                g.add((node, prop, _xref(g, curie_, label)))
         for p in _split(r["detects"]):
             g.add((node, T.detectsProtein, proteins[p]))
         _sources(g, node, r["sources"])
@@ -61,13 +59,14 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         for col, prop in (("brand", T.brandName), ("development_code", T.developmentCode), ("other_targets", T.otherTargetsVerbatim)):
             if r[col]:
                 g.add((node, prop, Literal(r[col])))
-        for c in _split(r["identifiers"]):
-            g.add((node, SKOS.exactMatch, _xref(g, c)))
         for p in _split(r["inhibits"]):
             g.add((node, T.inhibits, proteins[p]))
         _sources(g, node, r["sources"])
         if r["note"]:
             g.add((node, RDFS.comment, Literal(r["note"])))
+    # Drug identifiers and assay terms: the same rows as the SSSOM mapping set writes.
+    for m in context_mapping_rows(cur):
+        g.add((iris.curie(m.subject_id), iris.curie(m.predicate_id), _xref(g, m.object_id, m.object_label)))
     for r in cur["approvals"]:
         node = iris.approval(r["key"])
         g.add((node, RDF.type, T.RegulatoryApproval))

@@ -280,7 +280,7 @@ def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str,
     if "jsonld" in formats:
         ctx = json.dumps(export.jsonld_context(), indent=1, sort_keys=True) + "\n"
         out[export.CONTEXT_FILE] = ctx.encode("utf-8")
-    out[sssom.SSSOM_FILE] = sssom.render(sssom.mapping_rows(cur))
+    out[sssom.SSSOM_FILE] = sssom.render(sssom.all_rows(cur))
     out[export.ONTOLOGY_FILE_NAME] = ONTOLOGY_FILE.read_bytes()
     return out
 
