@@ -129,12 +129,12 @@ def _fast_path_allowed() -> bool:
 def run_query(request: dict[str, object]) -> None:
     """Run a parsed ``query NAME`` request; errors and exit statuses as ``kg_build.cli`` gives them."""
     from kg_build.errors import KgError
-    from kg_build.query_run import run_named
+    from kg_build.query_run import run_named, terminal_width
 
     try:
         run_named(request["name"], request["assignments"], request["fmt"], request["out_dir"],  # type: ignore[arg-type]
                   request["graph_files"], request["engine"], request["endpoint"], _echo,  # type: ignore[arg-type]
-                  request["page"])  # type: ignore[arg-type]
+                  request["page"], terminal_width())  # type: ignore[arg-type]
     except KgError as exc:
         _echo(f"ntrk-kg: error: {exc}\n", err=True)
         sys.exit(exc.exit_code)

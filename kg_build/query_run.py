@@ -11,19 +11,47 @@ from collections.abc import Callable
 from pathlib import Path
 
 Echo = Callable[..., None]
-FORMATS = ("table", "csv", "tsv", "json", "turtle", "ntriples")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "ntriples")
 ENGINES = ("oxigraph", "rdflib")
 
 
-def emit(result, fmt: str, echo: Echo) -> None:  # type: ignore[no-untyped-def]
-    """Write a result to stdout in ``fmt``."""
+def terminal_width() -> int | None:
+    """The width tables wrap to by default: the terminal's when stdout is one, else none."""
+    import shutil
+    import sys
+
+    try:
+        return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def emit(result, fmt: str, echo: Echo, max_width: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Write a result to stdout in ``fmt`` (a table wrapped to ``max_width`` characters, if given)."""
     from kg_build import results
 
     if result.form in ("construct", "describe") and fmt not in ("table", "turtle", "ntriples"):
         raise_usage(f"--format {fmt} is for SELECT results; a {result.form.upper()} query gives RDF: use turtle or ntriples")
     if result.form not in ("construct", "describe") and fmt in ("turtle", "ntriples"):
-        raise_usage(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv or json")
-    echo(results.render(result, fmt))
+        raise_usage(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv, json or xml")
+    echo(results.render(result, fmt, max_width))
+
+
+def no_graph_hint(text: str, result, engine) -> str | None:  # type: ignore[no-untyped-def]
+    """A note for a query that matched nothing because it reads the embedded store's empty default
+    graph: it has no GRAPH clause and the local engine does not query the union of the graphs."""
+    from kg_build.sparql_text import tokens
+
+    empty = (result.form == "select" and not result.rows) or (result.form in ("construct", "describe") and not result.triples)
+    if not empty or any(kind == "word" and tok.upper() == "GRAPH" for kind, tok, _ in tokens(text)):
+        return None
+    union = getattr(engine, "union", None) if engine.name == "oxigraph" else (
+        getattr(getattr(engine, "dataset", None), "default_union", None) if engine.name == "rdflib" else True)
+    if union:
+        return None
+    return ("note: the query matched nothing, and it has no GRAPH clause: the graph's triples are in named "
+            "graphs and the default graph of the local store is empty. Match them with GRAPH ?g { ... } "
+            "(or GRAPH <https://w3id.org/ntrk-kg/graph/guide> { ... }), or pass --union-default-graph.\n")
 
 
 def raise_usage(message: str) -> None:
@@ -44,7 +72,7 @@ def warn_if_no_named_graphs(engine, echo: Echo) -> None:  # type: ignore[no-unty
 
 def run_named(name: str, assignments: tuple[str, ...] | list[str], fmt: str, out_dir: Path,
               graph_files: tuple[Path, ...] | list[Path], engine: str, endpoint: str | None,
-              echo: Echo, page: int = 1) -> None:
+              echo: Echo, page: int = 1, max_width: int | None = None) -> None:
     """Run the catalogue query ``name`` with ``name=value`` parameters and write its result.
 
     A paged query gives its page ``page``; when that page is full, a note on stderr says how to
@@ -58,7 +86,7 @@ def run_named(name: str, assignments: tuple[str, ...] | list[str], fmt: str, out
     eng = engine_for(engine, out_dir, graph_files, endpoint)
     warn_if_no_named_graphs(eng, echo)
     result = run_catalogue_query(eng, q, bindings, page)
-    emit(result, fmt, echo)
+    emit(result, fmt, echo, max_width)
     if q.pagination is not None and len(result.rows) >= q.pagination:
         echo(f"note: page {page} of {q.name} is full ({q.pagination} subjects a page); "
              f"the next page may hold more: add --page {page + 1}\n", err=True)

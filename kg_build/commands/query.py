@@ -62,13 +62,15 @@ def list_command(markdown: bool) -> None:
 @errors_to_exit
 def show_command(name: str) -> None:
     """Show a query's question, parameters, result columns and SPARQL text."""
+    import shlex
+
     from kg_build import catalogue
 
     q = catalogue.find(name)
     click.echo(f"{q.name}: {q.summary}\n\n{q.description}\n")
     for p in q.params:
         need = "required" if p.required else "optional"
-        example = f", e.g. -p {p.name}={p.example}" if p.example is not None else ""
+        example = f", e.g. -p {shlex.quote(f'{p.name}={p.example}')}" if p.example is not None else ""
         click.echo(f"  -p {p.name}=...  {p.type}, {need}: {p.description}{example}")
     if q.columns:
         click.echo(f"\ncolumns: {', '.join(q.columns)}")
@@ -81,7 +83,10 @@ def run_options(func):  # type: ignore[no-untyped-def]
         click.option("-p", "--param", "assignments", multiple=True, metavar="NAME=VALUE",
                      help="A parameter value; repeat for several."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                     help="table, csv, tsv or json (SPARQL 1.1 results); CONSTRUCT results: turtle or ntriples."),
+                     help="table, or the SPARQL 1.1 results formats csv, tsv, json and xml; CONSTRUCT results: turtle or ntriples."),
+        click.option("--max-width", type=click.IntRange(min=0), default=None, metavar="COLUMNS",
+                     help="Wrap table cells so rows fit COLUMNS characters (0: never wrap). "
+                          "Default: the terminal's width when writing to one, else no wrapping."),
         out_option,
         click.option("--graph", "graph_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Query these RDF files (N-Quads/TriG keep named graphs) instead of the build in OUT."),
@@ -98,9 +103,16 @@ def _echo(text: str, err: bool = False) -> None:
     click.echo(text, nl=False, err=err)
 
 
-def emit(result, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def table_width(max_width: int | None) -> int | None:
+    """The width a table wraps to: ``--max-width`` (0: none), else the terminal's, if any."""
+    if max_width is None:
+        return query_run.terminal_width()
+    return max_width or None
+
+
+def emit(result, fmt: str, max_width: int | None = None) -> None:  # type: ignore[no-untyped-def]
     """Write a result to stdout in ``fmt``."""
-    query_run.emit(result, fmt, _echo)
+    query_run.emit(result, fmt, _echo, table_width(max_width))
 
 
 def warn_if_no_named_graphs(engine) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +126,7 @@ def warn_if_no_named_graphs(engine) -> None:  # type: ignore[no-untyped-def]
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, metavar="K",
               help="Page K of a paged query (one whose header has 'pagination: N'); other queries have one page.")
 @errors_to_exit
-def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path,
+def run_command(name: str, assignments: tuple[str, ...], fmt: str, max_width: int | None, out_dir: Path,
                 graph_files: tuple[Path, ...], engine: str, endpoint: str | None, page: int) -> None:
     """Run the catalogue query NAME with parameters given as -p name=value.
 
@@ -122,4 +134,5 @@ def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path
     A paged query gives its first page unless --page says which; a full page ends with a note
     on stderr naming the next.
     """
-    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo, page)
+    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo, page,
+                        table_width(max_width))
