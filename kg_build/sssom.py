@@ -92,7 +92,7 @@ def context_mapping_rows(cur: Curated) -> list[Mapping]:
     for r in cur["drugs"]:
         for c in (v.strip() for v in r["identifiers"].split("|") if v.strip()):
             rows.append(Mapping(_own(iris.drug(r["key"])), "skos:exactMatch", c, CURATED, r["label"], "", "",
-                                "drug identifier verified in the identifier source's record (drugs.tsv)"))
+                                "verified drug identifier of the context graph (drugs.tsv)"))
     for r in cur["assays"]:
         for col, predicate in ASSAY_MATCHES:
             for c, label in labelled_curies(r[col]):
