@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kg_build.cli import main
 from tests.stores.conftest import FEDERATION_GRANTS
-from tests.test_docs_interop import SERVER, console_examples, matches
+from tests.docs.test_docs_interop import SERVER, console_examples, matches
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "stores.md"
 

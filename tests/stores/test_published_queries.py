@@ -19,10 +19,11 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
-from kg_build import catalogue
+from kg_build.query import catalogue
 from kg_build.cli import main
-from kg_build.published import federated_endpoints, published_text
-from kg_build.query import RemoteEngine, Result, engine_for, normalise
+from kg_build.query.publish import federated_endpoints, published_text
+from kg_build.sparql.engines import RemoteEngine, Result, normalise
+from kg_build.sparql.sources import engine_for
 
 NAMES = [p.stem for p in catalogue.query_files()]
 SH = "http://www.w3.org/ns/shacl#"
