@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from kg_build.cli import main
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 FILES = ("linked-data.md", "queries.md", "stores.md")
 SERVER = "http://127.0.0.1:7878"
 
