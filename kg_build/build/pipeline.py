@@ -132,6 +132,7 @@ def build(
             reason = not skipped_reasoner
         with progress.stage("load", total=quads):
             staged_store = store.StagedStore(out_dir, path=base, on_chunk=progress.advance)
+        assert staged_store.store is not None
         extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
         if skipped_reasoner:
             warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
@@ -216,8 +217,8 @@ def _check_and_extend(
         lines = rule_finding_lines(guide_context(st, {r.focus_node for r in results}), results)
         _load_lines(st, lines)
     if reason:
-        from kg_build.reasoning import owl as reasoning
         from kg_build.rdf.io import dataset_from_nquads
+        from kg_build.reasoning import owl as reasoning
 
         with progress.stage("reason"):
             ds = dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
@@ -250,6 +251,7 @@ def _load_lines(st: Store, lines: list[str]) -> None:
 def guide_context(st: Store, nodes: set[object]) -> Dataset:
     """What the guide graph says about ``nodes`` and their bands, as a small rdflib dataset (the
     rule findings quote the statements' labels and values and their bands' headings)."""
+    import pyoxigraph as ox
     from rdflib import Dataset as RDFDataset
 
     from kg_build.rdf.bridge import to_rdflib
@@ -260,7 +262,9 @@ def guide_context(st: Store, nodes: set[object]) -> Dataset:
         return ds
     guide = ds.graph(iris.GUIDE_GRAPH)
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
-    for row in st.query(query):
+    solutions = st.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
     return ds
 

@@ -36,8 +36,8 @@ def command(out_dir: Path, endpoint: str, gsp: str | None, target: str | None, d
     upload every graph is counted through --endpoint; the load fails (exit 1) if any count is not
     what the upload must have produced.
     """
-    from kg_build.publish import gsp as g
     from kg_build.errors import UsageError
+    from kg_build.publish import gsp as g
     from kg_build.rdf.io import built_file
 
     if target and dataset:

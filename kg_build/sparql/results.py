@@ -103,13 +103,13 @@ def to_table(result: Result, max_width: int | None = None) -> str:
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
     if max_width:
         widths = fit_widths(widths, header, max_width)
-    lines = [TABLE_GAP.join(c.ljust(w) for c, w in zip(header, widths)).rstrip(),
+    lines = [TABLE_GAP.join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip(),
              TABLE_GAP.join("-" * w for w in widths)]
     for cells in body:
-        columns = [_wrapped(c, w) for c, w in zip(cells, widths)]
+        columns = [_wrapped(c, w) for c, w in zip(cells, widths, strict=True)]
         for k in range(max(map(len, columns), default=1)):
             lines.append(TABLE_GAP.join((col[k] if k < len(col) else "").ljust(w)
-                                        for col, w in zip(columns, widths)).rstrip())
+                                        for col, w in zip(columns, widths, strict=True)).rstrip())
     n = len(body)
     return "\n".join(lines) + f"\n({n} row{'s' if n != 1 else ''})\n"
 
@@ -161,7 +161,7 @@ def to_json(result: Result) -> str:
     doc = {
         "head": {"vars": list(result.variables)},
         "results": {"bindings": [
-            {v: _json_cell(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows
+            {v: _json_cell(t) for v, t in zip(result.variables, row, strict=False) if t is not None} for row in result.rows
         ]},
     }
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"

@@ -20,7 +20,6 @@ from kg_build.rdf.vocab import T
 from kg_build.tsv import split_list
 
 
-
 def _xref(g: Graph, curie: str, label: str = "") -> URIRef:
     target = iris.curie(curie)
     g.add((target, DCTERMS.identifier, Literal(curie)))
