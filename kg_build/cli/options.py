@@ -69,8 +69,7 @@ def table_width(max_width: int | None) -> int | None:
         return max_width or None
     import shutil
 
-    stream = click.get_text_stream("stdout")
     try:
-        return shutil.get_terminal_size().columns if stream.isatty() else None
+        return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     except (AttributeError, ValueError, OSError):
         return None

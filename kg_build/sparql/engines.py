@@ -270,12 +270,12 @@ class RemoteEngine:
         text = _values(text, bindings or {}, name)
         if form in ("select", "ask"):
             media, body = self._post(text, RESULTS_ACCEPT)
-            fmt = ox.QueryResultsFormat.from_media_type(media)
-            if fmt is None or fmt == ox.QueryResultsFormat.CSV:  # CSV drops the kind of every term
+            results_format = ox.QueryResultsFormat.from_media_type(media)
+            if results_format is None or results_format == ox.QueryResultsFormat.CSV:  # CSV drops term kinds
                 raise EndpointError(f"{self.endpoint} answered a {form.upper()} query with {media}, not SPARQL "
                                     "JSON, XML or TSV results")
             try:
-                answer = ox.parse_query_results(body, fmt)
+                answer = ox.parse_query_results(body, results_format)
                 if isinstance(answer, ox.QueryBoolean):
                     if form != "ask":
                         raise SyntaxError("a boolean answer to a SELECT query")

@@ -72,7 +72,7 @@ def fit_widths(natural: list[int], headers: list[str], max_width: int) -> list[i
     [20, 5, 21]
     """
     widths = list(natural)
-    floor = [min(w, max(len(h), MIN_COLUMN_WIDTH)) for w, h in zip(natural, headers)]
+    floor = [min(w, max(len(h), MIN_COLUMN_WIDTH)) for w, h in zip(natural, headers, strict=True)]
     budget = max_width - len(TABLE_GAP) * (len(widths) - 1)
     while sum(widths) > budget:
         shrinkable = [i for i in range(len(widths)) if widths[i] > floor[i]]
@@ -174,7 +174,8 @@ def to_xml(result: Result) -> str:
     every term, language tag and datatype is written by the library, in the rows' order.
     """
     solutions = ox.parse_query_results(to_json(result), ox.QueryResultsFormat.JSON)
-    return solutions.serialize(format=ox.QueryResultsFormat.XML).decode("utf-8") + "\n"
+    data = solutions.serialize(format=ox.QueryResultsFormat.XML) or b""
+    return data.decode("utf-8") + "\n"
 
 
 def to_rdf(result: Result, fmt: str) -> str:

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg_build.query.publish import federated_endpoints, published_text
 from kg_build.errors import UsageError
 from kg_build.query import catalogue, params
 from kg_build.query import run as query_run
+from kg_build.query.publish import federated_endpoints, published_text
 from kg_build.rdf import prefixes
 from kg_build.resources import QUERIES_DIR
 from kg_build.sparql import engines as query

@@ -5,7 +5,6 @@ cannot honour)."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,7 +15,6 @@ from rdflib.query import Result as RdflibResult
 from kg_build.cli import main
 from kg_build.sparql.engines import RemoteEngine, normalise
 from kg_build.sparql.sources import NO_GRAPH_NOTE, engine_for
-
 
 
 def run(*args: str) -> tuple[int, str, str]:

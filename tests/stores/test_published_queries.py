@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
-from kg_build.query import catalogue
 from kg_build.cli import main
+from kg_build.query import catalogue
 from kg_build.query.publish import federated_endpoints, published_text
 from kg_build.sparql.engines import RemoteEngine, Result, normalise
 from kg_build.sparql.sources import engine_for
