@@ -78,3 +78,8 @@ def test_python_example(doc: str, text: str, project: Path, monkeypatch: pytest.
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.failures == 0, f"{doc}: a Python example does not give the output shown"
+
+
+def test_the_tests_the_docs_name_exist() -> None:
+    named = {m for name in FILES for m in re.findall(r"tests/[a-z_/]+\.py", (DOCS / name).read_text(encoding="utf-8"))}
+    assert named and [n for n in sorted(named) if not (DOCS.parent / n).is_file()] == []
