@@ -67,11 +67,11 @@ SPECS: dict[str, TableSpec] = {
         ("listed_by", "exact_match", "close_match", "broad_match", "detects", "note"),
     ),
     "drugs": TableSpec(
-        "drugs.tsv", ("key", "label", "kind", "sources"),
+        "drugs.tsv", ("key", "label", "kind", "sources", "source_level"),
         ("brand", "development_code", "identifiers", "inhibits", "other_targets", "note"),
     ),
     "approvals": TableSpec(
-        "approvals.tsv", ("key", "drug", "agency", "action", "date", "indication", "sources"),
+        "approvals.tsv", ("key", "drug", "agency", "action", "date", "indication", "sources", "source_level"),
         ("population", "tissue_agnostic"),
     ),
     "mappings": TableSpec(
@@ -112,10 +112,13 @@ FINDING_KINDS = {
     "misnamed-entity": "MisnamedEntity",
     "unresolvable-reference": "UnresolvableReference",
     "unchecked": "UncheckedClaim",
+    "overstated": "OverstatedClaim",
     "supported": "SupportedBySource",
 }
 SEVERITIES = {"error": "ErrorSeverity", "warning": "WarningSeverity", "info": "InfoSeverity"}
 DRUG_KINDS = ("trk-inhibitor", "other")
+SOURCE_LEVELS = {"primary": "PrimarySource", "secondary": "SecondarySource", "tertiary": "TertiarySource"}
+"""How directly a context item's sources record it (``source_level`` of drugs.tsv and approvals.tsv)."""
 # Identifier patterns of the context tables, by CURIE prefix.
 CONTEXT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
     "OBI": re.compile(r"^OBI:\d{7}$"),
@@ -454,18 +457,19 @@ def _check_factcheck(cur: Curated, problems: list[Problem]) -> None:
             problems.append(r.problem("document", f"unknown document {r['document']!r} (see documents.tsv)"))
         if not KEY.match(r["key"]):
             problems.append(r.problem("key", f"{r['key']!r} must be lower-case words joined by '-'"))
-        kind, _, target = r["concerns"].partition(":")
-        if kind == "statement":
-            if (r["document"], target) not in statements:
-                problems.append(r.problem("concerns", f"{r['concerns']!r} names no statement of {r['document']!r} (prevalence-<key>, fusion-partner-<5'>--<3'> or a key of statements.tsv)"))
-        elif kind == "reference":
-            if (r["document"], target) not in refs:
-                problems.append(r.problem("concerns", f"{r['concerns']!r} names no reference of {r['document']!r}"))
-        elif kind == "guide":
-            if target != r["document"]:
-                problems.append(r.problem("concerns", f"{r['concerns']!r} must name the finding's own document, guide:{r['document']}"))
-        elif r["concerns"]:
-            problems.append(r.problem("concerns", f"{r['concerns']!r} must be statement:<key>, reference:<number> or guide:<document>"))
+        for concern in _split(r["concerns"]):
+            kind, _, target = concern.partition(":")
+            if kind == "statement":
+                if (r["document"], target) not in statements:
+                    problems.append(r.problem("concerns", f"{concern!r} names no statement of {r['document']!r} (prevalence-<key>, fusion-partner-<5'>--<3'> or a key of statements.tsv)"))
+            elif kind == "reference":
+                if (r["document"], target) not in refs:
+                    problems.append(r.problem("concerns", f"{concern!r} names no reference of {r['document']!r}"))
+            elif kind == "guide":
+                if target != r["document"]:
+                    problems.append(r.problem("concerns", f"{concern!r} must name the finding's own document, guide:{r['document']}"))
+            else:
+                problems.append(r.problem("concerns", f"{concern!r} must be statement:<key>, reference:<number> or guide:<document>"))
         if r["kind"] and r["kind"] not in FINDING_KINDS:
             problems.append(r.problem("kind", f"{r['kind']!r} is not one of {', '.join(FINDING_KINDS)}"))
         if r["severity"] and r["severity"] not in SEVERITIES:
@@ -508,6 +512,10 @@ def _check_context(cur: Curated, problems: list[Problem]) -> None:
             if not KEY.match(r["key"]):
                 problems.append(r.problem("key", f"{r['key']!r} must be lower-case words joined by '-'"))
             _urls(r, "sources", problems)
+    for table in ("drugs", "approvals"):
+        for r in t[table]:
+            if r["source_level"] and r["source_level"] not in SOURCE_LEVELS:
+                problems.append(r.problem("source_level", f"{r['source_level']!r} is not one of {', '.join(SOURCE_LEVELS)}"))
     for r in t["assays"]:
         for n in _split(r["listed_by"]):
             if n not in refs:

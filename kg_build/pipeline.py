@@ -206,7 +206,8 @@ def _check_and_extend(
     with progress.stage("rules"):
         report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
         results = factcheck.rule_results(report.results)
-        lines = rule_finding_lines(guide_context(st, {r.focus_node for r in results}), results)
+        nodes = {r.focus_node for r in results} | {r.value for r in results if r.value is not None}
+        lines = rule_finding_lines(guide_context(st, nodes), results)
         _load_lines(st, lines)
     if reason:
         from kg_build import reasoning
@@ -241,8 +242,9 @@ def _load_lines(st: Store, lines: list[str]) -> None:
 
 
 def guide_context(st: Store, nodes: set[object]) -> Dataset:
-    """What the guide graph says about ``nodes`` and their bands, as a small rdflib dataset (the
-    rule findings quote the statements' labels and values and their bands' headings)."""
+    """What the guide graph says about ``nodes`` and their bands, sections and cited references, as
+    a small rdflib dataset (the rule findings quote the statements' labels and values, their bands'
+    headings, their sections' headings and the numbers of the references they cite)."""
     from rdflib import Dataset as RDFDataset
 
     from kg_build.shacl_oxigraph import to_rdflib
@@ -255,7 +257,7 @@ def guide_context(st: Store, nodes: set[object]) -> Dataset:
     query = f"""
         SELECT ?s ?p ?o WHERE {{ GRAPH <{iris.GUIDE_GRAPH}> {{
           {{ VALUES ?s {{ {values} }} ?s ?p ?o }}
-          UNION {{ VALUES ?x {{ {values} }} ?x <{T.inBand}> ?s . ?s ?p ?o }}
+          UNION {{ VALUES ?x {{ {values} }} ?x <{T.inBand}>|<{T.inSection}>|<{T.citesReference}> ?s . ?s ?p ?o }}
         }} }}"""
     for row in st.query(query):
         guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
