@@ -233,3 +233,16 @@ def test_bad_fact_check_and_context_rows_are_reported_with_file_line_and_field(d
         assert message in result.output, message
     assert "Traceback" not in result.output
     assert not (data_copy.parent / "out").exists()
+
+
+def test_the_documented_query_gives_the_documented_counts(dataset: Dataset) -> None:
+    """docs/factcheck.md: its SPARQL example, run on the built graph, gives the table beside it."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "factcheck.md").read_text(encoding="utf-8")
+    sparql = re.search(r"```sparql\n(.*?)```", text, re.S)
+    table = re.search(r"\| kind \| severity \| findings \|\n\|---\|---\|---\|\n((?:\|.*\|\n)+)", text)
+    assert sparql and table
+    documented = [tuple(c.strip() for c in line.strip("|").split("|")) for line in table.group(1).splitlines()]
+    got = [(str(k), str(s), str(n)) for k, s, n in dataset.query(sparql.group(1))]
+    assert got == documented
