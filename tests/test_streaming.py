@@ -30,7 +30,7 @@ def test_spilled_runs_merge_to_the_same_sorted_lines() -> None:
     in_memory = _build_lines(None)
     assert spilled == in_memory
     assert in_memory == sorted(set(in_memory))
-    assert len(in_memory) == 3048
+    assert len(in_memory) == 3091
 
 
 def test_the_build_nquads_are_the_streamed_lines_plus_the_checks(built_dir: Path) -> None:
@@ -41,7 +41,7 @@ def test_the_build_nquads_are_the_streamed_lines_plus_the_checks(built_dir: Path
     assert set(streamed) <= set(written)
     graphs = {quads.graph_of(line) for line in added}
     assert graphs == {"<https://w3id.org/ntrk-kg/graph/factcheck>", "<https://w3id.org/ntrk-kg/graph/inferred>"}
-    assert len(added) == 68
+    assert len(added) == 87  # the three rule findings with their evidence, and the inferred types
 
 
 def test_a_build_spilling_to_disk_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +90,7 @@ def test_above_the_limit_the_reasoner_is_skipped_unless_asked_for(
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "auto"), "--format", "nquads"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "warning: the graph has 3,048 quads, more than 1,000: the reasoner was skipped (its time grows much"
+        "warning: the graph has 3,091 quads, more than 1,000: the reasoner was skipped (its time grows much"
         " faster than the graph); --reason runs it anyway\n"
     )
     assert '"reasoner": "skipped"' in (tmp_path / "auto" / "manifest.json").read_text(encoding="utf-8")
