@@ -242,7 +242,7 @@ def test_the_documented_query_gives_the_documented_counts(dataset: Dataset) -> N
     """docs/factcheck.md: its SPARQL example, run on the built graph, gives the table beside it."""
     import re
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "factcheck.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "factcheck.md").read_text(encoding="utf-8")
     sparql = re.search(r"```sparql\n(.*?)```", text, re.S)
     table = re.search(r"\| kind \| severity \| findings \|\n\|---\|---\|---\|\n((?:\|.*\|\n)+)", text)
     assert sparql and table
