@@ -271,7 +271,6 @@ class _Builder:
 
     def fusions(self) -> None:
         add = self.guide.add
-        pathways = [_iri(iris.pathway(r["key"])) for r in self.cur["pathways"]]
         for r in self.cur["fusions"]:
             five, three, doc = r["five_prime"], r["three_prime"], r["document"]
             key = fusion_key(five, three)
@@ -286,12 +285,13 @@ class _Builder:
             add(node, NT.encodesFusionProtein, protein)
             add(protein, RDF_TYPE, NT.FusionProtein)
             add(protein, LABEL, nt.literal(f"{label} fusion protein"))
-            add(protein, NT.isConstitutivelyActive, nt.TRUE)
-            add(protein, NT.isLigandIndependent, nt.TRUE)
-            for p in pathways:
-                add(protein, NT.activatesPathway, p)
+            # That a TRK fusion protein is constitutively active, ligand independent and activates
+            # the downstream pathways is what the guide says of such proteins in general: the
+            # ontology states it once, for the class ntrk:FusionProtein, not for each fusion here.
             st = _iri(iris.statement(doc, f"fusion-partner-{key}"))
-            self._statement(st, NT.FusionPartnerStatement, r, f"{three} has the common fusion partner {five} ({label})")
+            # The table heads its rows "Common Fusion Partners"; that is the guide's claim (see the
+            # finding fusion-partners-called-common), so the label says only what the row lists.
+            self._statement(st, NT.FusionPartnerStatement, r, f"The guide lists {five} as a fusion partner of {three} ({label})")
             add(st, NT.about, node)
             add(st, NT.verbatimLabel, nt.literal(three))
             add(st, NT.verbatimValue, nt.literal(five))

@@ -214,7 +214,8 @@ def _check_and_extend(
     with progress.stage("rules"):
         report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
         results = factcheck.rule_results(report.results)
-        lines = rule_finding_lines(guide_context(st, {r.focus_node for r in results}), results)
+        nodes: set[object] = {r.focus_node for r in results} | {r.value for r in results if r.value is not None}
+        lines = rule_finding_lines(guide_context(st, nodes), results)
         _load_lines(st, lines)
     if reason:
         from kg_build.rdf.io import dataset_from_nquads
@@ -249,8 +250,9 @@ def _load_lines(st: Store, lines: list[str]) -> None:
 
 
 def guide_context(st: Store, nodes: set[object]) -> Dataset:
-    """What the guide graph says about ``nodes`` and their bands, as a small rdflib dataset (the
-    rule findings quote the statements' labels and values and their bands' headings)."""
+    """What the guide graph says about ``nodes`` and their bands, sections and cited references, as
+    a small rdflib dataset (the rule findings quote the statements' labels and values, their bands'
+    headings, their sections' headings and the numbers of the references they cite)."""
     import pyoxigraph as ox
     from rdflib import Dataset as RDFDataset
 

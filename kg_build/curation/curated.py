@@ -25,6 +25,8 @@ FINDING_KINDS = TABLES["findings"].classes("kind")
 SEVERITIES = TABLES["findings"].classes("severity")
 ID_PREFIXES = {c.name: c.prefix for t in TABLES.values() for c in t.columns if c.type == "curie" and c.prefix}
 """Identifier column -> the one prefix its CURIEs must use (their form is the prefix map's pattern)."""
+SOURCE_LEVELS = TABLES["drugs"].classes("source_level")
+"""How directly a context item's sources record it (``source_level`` of drugs.tsv and approvals.tsv)."""
 CONTEXT_PREFIXES = ("OBI", "NCIT", "MONDO", "CHEBI", "drugbank", "chembl.compound", "pubchem.compound")
 """The prefixes a finding's evidence may refer to (``refers_to``)."""
 
@@ -276,18 +278,19 @@ def _check_factcheck(cur: Curated, problems: list[Problem]) -> None:
     for r in t["findings"]:
         if r["document"] not in docs:
             problems.append(r.problem("document", f"unknown document {r['document']!r} (see documents.tsv)"))
-        kind, _, target = r["concerns"].partition(":")
-        if kind == "statement":
-            if (r["document"], target) not in statements:
-                problems.append(r.problem("concerns", f"{r['concerns']!r} names no statement of {r['document']!r} (prevalence-<key>, fusion-partner-<5'>--<3'> or a key of statements.tsv)"))
-        elif kind == "reference":
-            if (r["document"], target) not in refs:
-                problems.append(r.problem("concerns", f"{r['concerns']!r} names no reference of {r['document']!r}"))
-        elif kind == "guide":
-            if target != r["document"]:
-                problems.append(r.problem("concerns", f"{r['concerns']!r} must name the finding's own document, guide:{r['document']}"))
-        elif r["concerns"]:
-            problems.append(r.problem("concerns", f"{r['concerns']!r} must be statement:<key>, reference:<number> or guide:<document>"))
+        for concern in split_list(r["concerns"]):
+            kind, _, target = concern.partition(":")
+            if kind == "statement":
+                if (r["document"], target) not in statements:
+                    problems.append(r.problem("concerns", f"{concern!r} names no statement of {r['document']!r} (prevalence-<key>, fusion-partner-<5'>--<3'> or a key of statements.tsv)"))
+            elif kind == "reference":
+                if (r["document"], target) not in refs:
+                    problems.append(r.problem("concerns", f"{concern!r} names no reference of {r['document']!r}"))
+            elif kind == "guide":
+                if target != r["document"]:
+                    problems.append(r.problem("concerns", f"{concern!r} must name the finding's own document, guide:{r['document']}"))
+            else:
+                problems.append(r.problem("concerns", f"{concern!r} must be statement:<key>, reference:<number> or guide:<document>"))
         ref_numbers(r, "checked_against")
         if r["kind"] in ("contradicted", "not-found", "supported") and not r["checked_against"]:
             problems.append(r.problem("checked_against", f"a {r['kind']!r} finding must name the reference it was checked against"))

@@ -28,6 +28,14 @@ from kg_build.resources import TEMPLATES_DIR
 TEMPLATE = "report.html.j2"
 SCHEMA_URL = URIRef("https://schema.org/url")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+BAND_RULE = "ntrksh:BandConsistencyShape"
+"""The rule whose findings mark a Table 1 row as outside the band the guide lists it under."""
+SECTIONS = (
+    ("genes", "Genes and proteins"), ("fusions", "Fusions"), ("prevalence", "Prevalence (Table 1)"),
+    ("pathways", "Pathways"), ("statements", "Other statements"), ("references", "References"),
+    ("context", "Context beyond the guide"), ("findings", "All fact-check findings"),
+)
+"""The page's sections, in order: (anchor, heading), for the table of contents."""
 
 
 @dataclass
@@ -37,7 +45,7 @@ class Finding:
     kind: str
     severity: str
     explanation: str
-    concerns: str
+    concerns: list[str]
     stated_value: str = ""
     evidence: list[dict[str, Any]] = field(default_factory=list)
     shape: str = ""
@@ -81,7 +89,8 @@ class _Reader:
         self.findings = self._findings()
         self.by_target: dict[URIRef, list[Finding]] = {}
         for f in self.findings:
-            self.by_target.setdefault(URIRef(f.concerns), []).append(f)
+            for target in f.concerns:
+                self.by_target.setdefault(URIRef(target), []).append(f)
 
     def _label(self, node: URIRef) -> str:
         for g in (self.guide, self.cur, self.onto, self.ctx, self.fc):
@@ -114,7 +123,7 @@ class _Reader:
                 kind=self._label(self.fc.value(node, T.findingKind)),
                 severity=self._label(self.fc.value(node, T.severity)),
                 explanation=_text(self.fc, node, T.explanation),
-                concerns=str(self.fc.value(node, T.concerns)),
+                concerns=sorted(str(c) for c in self.fc.objects(node, T.concerns)),
                 stated_value=_text(self.fc, node, T.statedValue),
                 evidence=evidence,
                 shape=_curie(shape) if shape is not None else "",
@@ -139,6 +148,9 @@ class _Reader:
             "sections": sections,
             "findings": self.findings_for(doc),
         }
+
+    def _uncited(self, node: URIRef) -> bool:
+        return str(self.guide.value(node, T.isUncited)) == "true"
 
     def _refs(self, node: URIRef) -> list[int]:
         return sorted(int(self.guide.value(r, T.referenceNumber)) for r in self.guide.objects(node, T.citesReference))
@@ -166,7 +178,15 @@ class _Reader:
         for f in self.guide.subjects(RDF.type, T.GeneFusion):
             five = self.guide.value(f, T.fivePrimePartner)
             three = self.guide.value(f, T.threePrimePartner)
-            out.append({"label": self._label(f), "five": self._label(five), "three": self._label(three)})
+            statement = None
+            row = {"label": self._label(f), "five": self._label(five), "three": self._label(three),
+                   "refs": [], "uncited": False, "findings": []}
+            for st in sorted(self.guide.subjects(T.about, f)):
+                if (st, RDF.type, T.FusionPartnerStatement) in self.guide:
+                    statement = st
+            if statement is not None:
+                row.update(refs=self._refs(statement), uncited=self._uncited(statement), findings=self.findings_for(statement))
+            out.append(row)
         return sorted(out, key=lambda f: (f["three"], f["five"]))
 
     def prevalence(self) -> list[dict[str, Any]]:
@@ -187,6 +207,8 @@ class _Reader:
                 "point": _num(self.guide, st, T.pointEstimate),
                 "approximate": str(self.guide.value(st, T.isApproximate)) == "true",
                 "refs": self._refs(st),
+                "uncited": self._uncited(st),
+                "out_of_band": any(f.shape == BAND_RULE for f in self.findings_for(st)),
                 "section": _key(self.guide.value(st, T.inSection)),
                 "findings": self.findings_for(st),
             })
@@ -201,6 +223,7 @@ class _Reader:
                 "key": _key(st),
                 "text": _text(self.guide, st, RDFS.comment) or self._label(st),
                 "refs": self._refs(st),
+                "uncited": self._uncited(st),
                 "section": _key(self.guide.value(st, T.inSection)),
                 "findings": self.findings_for(st),
             })
@@ -236,6 +259,11 @@ class _Reader:
             })
         return sorted(out, key=lambda r: r["number"])
 
+    def _source_level(self, node: URIRef) -> str:
+        """The level of the best source a context item rests on ('primary source', ...), or ''."""
+        level = self.ctx.value(node, T.sourceLevel)
+        return self._label(level) if level is not None else ""
+
     def context(self) -> dict[str, Any]:
         c = self.ctx
         assays = []
@@ -254,13 +282,15 @@ class _Reader:
                 approvals.append({"date": _text(c, ap, T.approvalDate), "agency": _text(c, ap, T.agency),
                                   "action": _text(c, ap, T.approvalAction), "population": _text(c, ap, T.approvedPopulation),
                                   "indication": ", ".join(sorted(self._label(i) for i in c.objects(ap, T.indication))),
-                                  "sources": sorted(str(s) for s in c.objects(ap, DCTERMS.source))})
+                                  "sources": sorted(str(s) for s in c.objects(ap, DCTERMS.source)),
+                                  "level": self._source_level(ap)})
             drugs.append({"label": self._label(d), "trk": (d, RDF.type, T.TRKInhibitor) in c,
                           "brand": _text(c, d, T.brandName), "code": _text(c, d, T.developmentCode),
                           "ids": sorted(({"curie": _text(c, x, DCTERMS.identifier), "iri": str(x)} for x in c.objects(d, SKOS.exactMatch)), key=lambda x: x["curie"]),
                           "inhibits": sorted(self._label(p) for p in c.objects(d, T.inhibits)),
                           "other_targets": _text(c, d, T.otherTargetsVerbatim), "note": _text(c, d, RDFS.comment),
                           "sources": sorted(str(s) for s in c.objects(d, DCTERMS.source)),
+                          "level": self._source_level(d),
                           "approvals": sorted(approvals, key=lambda a: a["date"])})
         drugs.sort(key=lambda d: (not d["trk"], min((a["date"] for a in d["approvals"]), default="9999"), d["label"]))
         return {"assays": sorted(assays, key=lambda a: a["label"]), "drugs": drugs}
@@ -335,13 +365,20 @@ def prevalence_chart_svg(rows: list[dict[str, Any]]) -> str:
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_yticks(range(len(rows)))
         # long row labels wrap onto two lines, so none is cut off at the figure's left edge
-        ax.set_yticklabels(["\n".join(textwrap.wrap(f"{r['label']}  {r['value']}", 44)) for r in rows], fontsize=7.5)
+        ax.set_yticklabels(["\n".join(textwrap.wrap(f"{r['label']}  {r['value']}" + ("  (!)" if r.get("out_of_band") else ""), 44))
+                            for r in rows], fontsize=7.5)
         ax.set_xticks([0.1, 0.3, 1, 3, 10, 30, 100])
         ax.set_xticklabels(["0.1%", "0.3%", "1%", "3%", "10%", "30%", "100%"])
         ax.set_xlabel("share of cases with an NTRK fusion (log scale)")
         ax.grid(axis="x", which="major", color="#dddddd", lw=0.6)
         for i, r in enumerate(rows):
             c = colours.get(r["band_order"], "#555555")
+            if r.get("out_of_band"):
+                # a value outside the band the guide lists it under: shaded across the whole row,
+                # with its label marked, so it cannot pass for a row that fits its band
+                ax.axhspan(i - 0.45, i + 0.45, color="#f2d7d5", zorder=0)
+                ax.text(hi_axis * 0.97, i, "outside its band", ha="right", va="center", fontsize=7,
+                        color="#922b21", fontstyle="italic")
             lo, hi, pt = r["lower"], r["upper"], r["point"]
             if lo is not None and hi is not None:
                 ax.plot([lo, hi], [i, i], color=c, lw=6, solid_capstyle="butt")
@@ -375,6 +412,9 @@ def context_for(ds: Dataset) -> dict[str, Any]:
         "genes": rd.genes(),
         "fusions": fusions,
         "fusion_svg": fusion_network_svg(fusions),
+        # findings about the table's rows, shown once above it (each row links to them)
+        "fusion_findings": sorted({f.key: f for r in fusions for f in r["findings"]}.values(),
+                                  key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.key)),
         "table1": table1,
         "prose_prevalence": [r for r in prevalence if r["row"] is None],
         "prevalence_svg": prevalence_chart_svg(table1),
@@ -384,6 +424,7 @@ def context_for(ds: Dataset) -> dict[str, Any]:
         "context": rd.context(),
         "findings": rd.findings,
         "counts": {s: sum(1 for f in rd.findings if f.severity == s) for s in SEVERITY_ORDER},
+        "toc": SECTIONS,
     }
 
 

@@ -63,3 +63,24 @@ def test_no_unverified_identifier_reaches_the_build(built_dir: Path) -> None:
     text = (built_dir / "ntrk-kg.nq").read_text(encoding="utf-8")
     for unverified in ("46188928", "135565923", "DB16826", "C102564", "129103609", "C101293", "DB14896", "35860155"):
         assert unverified not in text, unverified
+
+
+def test_drugs_and_approvals_say_how_directly_their_sources_record_them(dataset: Dataset) -> None:
+    """Approvals resting on the FDA's own record are primary; the rest are marked tertiary (or
+    secondary, for a peer-reviewed review), so no tertiary page passes for the regulator's record."""
+    g = dataset.graph(CTX)
+    levels = {str(a).rsplit("/", 1)[-1]: str(g.value(a, T.sourceLevel)).rsplit("#", 1)[-1]
+              for a in g.subjects(RDF.type, T.RegulatoryApproval)}
+    assert levels == {
+        "fda-larotrectinib-2018-11-26": "PrimarySource",
+        "fda-entrectinib-2019-08-15": "TertiarySource",
+        "fda-repotrectinib-2024-06-13": "PrimarySource",
+    }
+    fda = ("https://api.fda.gov/", "https://fda.gov/", "https://www.fda.gov/", "https://www.accessdata.fda.gov/")
+    for key, level in levels.items():
+        sources = [str(s) for s in g.objects(iris.approval(key), DCTERMS.source)]
+        assert any(s.startswith(fda) for s in sources) == (level == "PrimarySource"), key
+    drugs = {str(d).rsplit("/", 1)[-1]: str(g.value(d, T.sourceLevel)).rsplit("#", 1)[-1]
+             for d in set(g.subjects(RDF.type, T.Drug)) | set(g.subjects(RDF.type, T.TRKInhibitor))}
+    assert drugs == {"larotrectinib": "TertiarySource", "entrectinib": "SecondarySource",
+                     "repotrectinib": "TertiarySource", "larotinib-mesylate": "PrimarySource"}

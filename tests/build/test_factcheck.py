@@ -29,7 +29,7 @@ def _finding(ds: Dataset, key: str) -> URIRef:
 def test_every_curated_finding_is_in_the_factcheck_graph(dataset: Dataset) -> None:
     g = dataset.graph(FC)
     expected = {
-        ("overall-prevalence-contradicted-by-ref-5", "ContradictedBySource", "ErrorSeverity", "statement/prevalence-overall-solid-tumours"),
+        ("overall-prevalence-contradicted-by-ref-5", "ContradictedBySource", "WarningSeverity", "statement/prevalence-overall-solid-tumours"),
         ("soft-tissue-sarcoma-lower-bound-not-found", "NotFoundInSource", "WarningSeverity", "statement/prevalence-soft-tissue-sarcoma"),
         ("thyroid-adult-upper-bound-not-found", "NotFoundInSource", "WarningSeverity", "statement/prevalence-thyroid-cancer-adult"),
         ("thyroid-adult-qualifier-not-found", "NotFoundInSource", "WarningSeverity", "statement/prevalence-thyroid-cancer-adult"),
@@ -133,6 +133,72 @@ def test_rule_results_become_findings_with_deterministic_keys() -> None:
     assert g.value(ev, T.refersTo) == iris.band(DOC, "high")
 
 
+def test_overstated_common_partners_concern_all_nine_table_2_rows(dataset: Dataset) -> None:
+    g = dataset.graph(FC)
+    node = _finding(dataset, "fusion-partners-called-common")
+    assert g.value(node, T.findingKind) == T.OverstatedClaim
+    assert g.value(node, T.severity) == T.WarningSeverity
+    assert str(g.value(node, T.statedValue)) == "Common Fusion Partners"
+    concerned = sorted(str(c).rsplit("/", 1)[-1] for c in g.objects(node, T.concerns))
+    assert concerned == sorted(f"fusion-partner-{p}--{n}" for p, n in (
+        ("TPM3", "NTRK1"), ("LMNA", "NTRK1"), ("TPR", "NTRK1"), ("TRIM24", "NTRK2"), ("PAN3", "NTRK2"),
+        ("AFAP1", "NTRK2"), ("ETV6", "NTRK3"), ("BTBD1", "NTRK3"), ("EML4", "NTRK3")))
+    evidence = sorted((int(g.value(e, T.order)), str(g.value(e, T.reportedValue)), sorted(map(str, g.objects(e, T.confirmedAt))))
+                      for e in g.objects(node, T.hasEvidence))
+    assert evidence == [
+        (1, "ETV6, TPM3, LMNA", ["https://stage.medifind.com/articles/publication/561939084"]),
+        (2, "EML4::NTRK3", ["https://academiccommons.columbia.edu/doi/10.7916/d8-qx0f-xz33"]),
+    ]
+    assert g.value(iris.evidence("fusion-partners-called-common", "1"), T.readIn) == iris.reference(DOC, "7")
+    assert "names only ETV6, TPM3 and LMNA as the most common" in str(g.value(node, T.explanation))
+
+
+def test_reworded_findings_say_what_was_checked(dataset: Dataset) -> None:
+    g = dataset.graph(FC)
+    overall = _finding(dataset, "overall-prevalence-contradicted-by-ref-5")
+    assert str(g.value(overall, RDFS.label)) == "Overall prevalence ~0.3% is below the figure of reference [5] (0.39%)"
+    assert "rounding-level misattribution" in str(g.value(overall, T.explanation))
+    sts = _finding(dataset, "soft-tissue-sarcoma-lower-bound-not-found")
+    assert str(g.value(sts, RDFS.label)) == "Soft tissue sarcoma lower bound 0.57% is not in the abstracts of [5] or [6]"
+    assert "Only the abstracts were checked" in str(g.value(sts, T.explanation))
+    pathways = _finding(dataset, "normal-downstream-signalling-unchecked")
+    assert str(g.value(pathways, T.statedValue)) == (
+        "mitogen-activated protein kinase (MAPK), phosphoinositide 3-kinase (PI3K), and phospholipase C-gamma (PLCy)")
+
+
+def test_prose_and_table_colorectal_statements_that_cannot_both_hold_are_a_rule_finding(dataset: Dataset) -> None:
+    """Derived by ntrksh:PrevalenceStatementsAgreeShape from the guide's own statements, not curated."""
+    g = dataset.graph(FC)
+    table, prose = iris.statement(DOC, "prevalence-colorectal-cancer"), iris.statement(DOC, "prevalence-common-colorectal")
+    key = "rule-prevalence-statements-agree-shape--prevalence-colorectal-cancer--prevalence-common-colorectal"
+    node = _finding(dataset, key)
+    pairs = [f for f in g.subjects(T.sourceShape, URIRef("https://w3id.org/ntrk-kg/shapes#PrevalenceStatementsAgreeShape"))]
+    assert pairs == [node]
+    assert g.value(node, T.findingKind) == T.InternalInconsistency
+    assert g.value(node, T.severity) == T.WarningSeverity
+    assert set(g.objects(node, T.concerns)) == {table, prose}
+    assert str(g.value(node, T.statedValue)) == "0.7% - 1.5%"
+    assert str(g.value(node, RDFS.label)) == "Colorectal Cancer: 0.7% - 1.5% and colorectal: less than 1%: the two cannot both hold"
+    assert str(g.value(node, T.explanation)).endswith("relying on either. Both cite reference [1].")
+    ev = g.value(node, T.hasEvidence)
+    assert g.value(ev, T.refersTo) == prose
+    assert (str(g.value(ev, T.reportedValue)), str(g.value(ev, T.upperBound)), str(g.value(ev, T.upperBoundInclusive))) == (
+        "less than 1%", "1.0", "false")
+    assert str(g.value(ev, T.reportedFor)) == "colorectal (Prevalence of NTRK Gene Fusions in Solid Tumors, citing [1])"
+
+
+def test_a_rule_result_naming_a_second_statement_gets_its_own_key() -> None:
+    warning = URIRef("http://www.w3.org/ns/shacl#Warning")
+    shape = URIRef("https://w3id.org/ntrk-kg/shapes#PrevalenceStatementsAgreeShape")
+    a, b, c = (iris.statement(DOC, k) for k in ("prevalence-breast-cancer", "prevalence-common-breast", "prevalence-common-lung"))
+    keys = {factcheck.rule_finding_key(factcheck.RuleResult(warning, a, shape, "m", v)) for v in (b, c, a, None)}
+    assert keys == {
+        "rule-prevalence-statements-agree-shape--prevalence-breast-cancer--prevalence-common-breast",
+        "rule-prevalence-statements-agree-shape--prevalence-breast-cancer--prevalence-common-lung",
+        "rule-prevalence-statements-agree-shape--prevalence-breast-cancer",
+    }
+
+
 BAD_ROWS = [
     ("findings.tsv", "ntrk-guide\tbad-statement\tstatement:nope\tunchecked\tinfo\tx\t\t1\tx",
      "findings.tsv:{line}: concerns: 'statement:nope' names no statement of 'ntrk-guide'"),
@@ -146,10 +212,14 @@ BAD_ROWS = [
      "finding_evidence.tsv:{line}: urls: evidence must say where it was read"),
     ("finding_evidence.tsv", "ntrk-guide\treference-2-unresolvable\t2\t5\t150%\tx\t\t\t\t",
      "finding_evidence.tsv:{line}: value: 150% is above 100%"),
-    ("drugs.tsv", "newdrug\tnew drug\ttrk-inhibitor\t\t\tdrugbank:DB1\t\t\thttps://example.org/x\t",
+    ("drugs.tsv", "newdrug\tnew drug\ttrk-inhibitor\t\t\tdrugbank:DB1\t\t\thttps://example.org/x\t\ttertiary",
      "drugs.tsv:{line}: identifiers: 'drugbank:DB1' is not a valid drugbank identifier"),
-    ("drugs.tsv", "egfr-drug\tan EGFR drug\tother\t\t\t\tTRKA\t\thttps://example.org/x\t",
+    ("drugs.tsv", "egfr-drug\tan EGFR drug\tother\t\t\t\tTRKA\t\thttps://example.org/x\t\ttertiary",
      "drugs.tsv:{line}: inhibits: only a trk-inhibitor may be linked to TRK proteins"),
+    ("drugs.tsv", "hearsay\ta drug\tother\t\t\t\t\t\thttps://example.org/x\t\trumour",
+     "drugs.tsv:{line}: source_level: 'rumour' is not one of primary, secondary, tertiary"),
+    ("findings.tsv", "ntrk-guide\ttwo-concerns\tstatement:fusion-partner-TPM3--NTRK1|statement:nope\toverstated\twarning\tx\t\t\tx",
+     "findings.tsv:{line}: concerns: 'statement:nope' names no statement of 'ntrk-guide'"),
 ]
 
 
@@ -166,3 +236,16 @@ def test_bad_fact_check_and_context_rows_are_reported_with_file_line_and_field(d
         assert message in result.output, message
     assert "Traceback" not in result.output
     assert not (data_copy.parent / "out").exists()
+
+
+def test_the_documented_query_gives_the_documented_counts(dataset: Dataset) -> None:
+    """docs/factcheck.md: its SPARQL example, run on the built graph, gives the table beside it."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "factcheck.md").read_text(encoding="utf-8")
+    sparql = re.search(r"```sparql\n(.*?)```", text, re.S)
+    table = re.search(r"\| kind \| severity \| findings \|\n\|---\|---\|---\|\n((?:\|.*\|\n)+)", text)
+    assert sparql and table
+    documented = [tuple(c.strip() for c in line.strip("|").split("|")) for line in table.group(1).splitlines()]
+    got = [(str(k), str(s), str(n)) for k, s, n in dataset.query(sparql.group(1))]
+    assert got == documented

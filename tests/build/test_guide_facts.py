@@ -119,14 +119,71 @@ def test_table_2_nine_oriented_fusions(dataset: Dataset) -> None:
     assert all(r[6] is True for r in got), "Table 2 cites no reference"
 
 
-def test_each_fusion_encodes_an_active_ligand_independent_protein(dataset: Dataset) -> None:
+def test_no_fusion_protein_asserts_more_than_the_guide_says(dataset: Dataset) -> None:
+    """The guide says 'constitutively active, ligand independent, activates the downstream pathways' of
+    TRK fusion proteins in general, never of one fusion: in the guide graph each fusion protein is only
+    typed, labelled and encoded by its fusion, and no triple of any asserted graph says more of it."""
+    from rdflib import RDF, RDFS, URIRef
+
+    from kg_build import iris
+    from kg_build.vocab import T
+
+    guide = dataset.graph(iris.GUIDE_GRAPH)
+    proteins = sorted(guide.subjects(RDF.type, T.FusionProtein))
+    assert [str(p).removeprefix(ID + "fusion-protein/") for p in proteins] == sorted(f"{p}--{n}" for n, p, _, _ in TABLE_2)
+    for protein in proteins:
+        fusion = URIRef(str(protein).replace("/fusion-protein/", "/fusion/"))
+        assert sorted(guide.predicate_objects(protein)) == sorted([
+            (RDF.type, T.FusionProtein), (RDFS.label, guide.value(fusion, RDFS.label) + " fusion protein")])
+        assert list(guide.subject_predicates(protein)) == [(fusion, T.encodesFusionProtein)]
+    class_level = {T.isConstitutivelyActive, T.isLigandIndependent, T.activatesPathway}
+    for g in (iris.GUIDE_GRAPH, iris.CURATION_GRAPH, iris.CONTEXT_GRAPH, iris.FACTCHECK_GRAPH):
+        assert [t for p in proteins for t in dataset.graph(g).triples((p, None, None)) if t[1] in class_level] == [], g
+
+
+def test_fusion_protein_activity_is_stated_once_for_the_class() -> None:
+    """What the guide says of TRK fusion proteins in general is one set of class axioms of
+    ntrk:FusionProtein (OWL hasValue restrictions), with the statements of the guide it restates."""
+    from rdflib import OWL, RDFS, Literal, URIRef
+
+    from kg_build.vocab import T, ontology_graph
+
+    onto = ontology_graph()
+    axioms = set()
+    for r in onto.objects(T.FusionProtein, RDFS.subClassOf):
+        if (r, OWL.onProperty, None) in onto:
+            axioms.add((onto.value(r, OWL.onProperty), onto.value(r, OWL.hasValue)))
+    pathway = ID + "pathway/"
+    assert axioms == {
+        (T.isConstitutivelyActive, Literal(True)),
+        (T.isLigandIndependent, Literal(True)),
+        *((T.activatesPathway, URIRef(pathway + k)) for k in ("mapk", "pi3k-akt", "plcg")),
+    }
+
+
+def test_the_guide_states_fusion_protein_activity_as_general_statements(dataset: Dataset) -> None:
+    got = rows(dataset, f"""
+        SELECT ?s (GROUP_CONCAT(DISTINCT STR(?n); separator=" ") AS ?refs)
+               (GROUP_CONCAT(DISTINCT STRAFTER(STR(?pw), "/pathway/"); separator=" ") AS ?pathways) WHERE {{
+          VALUES ?s {{ <{STMT}fusion-protein-activity> <{STMT}fusion-driven-pathways> }}
+          ?s a ntrk:SignallingStatement ; ntrk:involvesPathway ?pw .
+          OPTIONAL {{ ?s ntrk:citesReference/ntrk:referenceNumber ?n }}
+        }} GROUP BY ?s ORDER BY ?s""")
+    assert [(str(s).removeprefix(STMT), " ".join(sorted(r.split())), " ".join(sorted(p.split()))) for s, r, p in got] == [
+        ("fusion-driven-pathways", "", "mapk pi3k-akt plcg"),
+        ("fusion-protein-activity", "2 4", "mapk pi3k-akt plcg"),
+    ]
+
+
+def test_table_2_rows_are_the_guides_entries_not_established_common_partners(dataset: Dataset) -> None:
     got = rows(dataset, """
-        SELECT ?label (COUNT(DISTINCT ?pw) AS ?n) WHERE {
-          ?f a ntrk:GeneFusion ; ntrk:encodesFusionProtein ?p .
-          ?p rdfs:label ?label ; ntrk:isConstitutivelyActive true ; ntrk:isLigandIndependent true ;
-             ntrk:activatesPathway ?pw .
-        } GROUP BY ?label ORDER BY ?label""")
-    assert got == sorted((f"{p}::{n} fusion protein", 3) for n, p, _, _ in TABLE_2)
+        SELECT ?label WHERE { ?s a ntrk:FusionPartnerStatement ; rdfs:label ?label ; ntrk:rowNumber ?row ; ntrk:order ?pos }
+        ORDER BY ?row ?pos""")
+    assert [r[0] for r in got] == [f"The guide lists {p} as a fusion partner of {n} ({p}::{n})" for n, p, _, _ in TABLE_2]
+    common = rows(dataset, """
+        SELECT ?s ?label WHERE { { ?s a ntrk:FusionPartnerStatement } UNION { ?s a ntrk:GeneFusion } UNION { ?s a ntrk:FusionProtein }
+          ?s rdfs:label ?label . FILTER(CONTAINS(LCASE(?label), "common")) }""")
+    assert common == []
 
 
 # symbol, HGNC, NCBI Gene, Ensembl, UniProt, approved name, aliases, previous symbols
@@ -238,7 +295,7 @@ def test_prose_prevalence_statements(dataset: Dataset) -> None:
         ("infantile fibrosarcoma", "exceeding 90%", D("90"), None, 1),
         ("lung", "less than 1%", None, D("1"), 1),
         ("secretory carcinoma of the breast", "exceeding 90%", D("90"), None, 1),
-        ("secretory carcinoma of the salivary glands", "exceeding 90%", D("90"), None, 1),
+        ("secretory carcinoma of the breast and salivary glands", "exceeding 90%", D("90"), None, 1),
     ]
 
 
@@ -291,21 +348,50 @@ MAPPINGS = {
     "Infantile Fibrosarcoma": {("exact", "MONDO:0004557"), ("exact", "NCIT:C4244"), ("exact", "DOID:8418"), ("exact", "oncotree:IFS")},
     "Secretory Carcinoma of the Breast": {("exact", "MONDO:0003208"), ("exact", "NCIT:C4189"), ("exact", "DOID:4922"), ("close", "oncotree:JSCB")},
     "Mammary Analogue Secretory Carcinoma (MASC) of the Salivary Gland": {("exact", "MONDO:0850281"), ("exact", "NCIT:C123384"), ("exact", "DOID:0080808"), ("exact", "oncotree:HNMASC")},
-    "Congenital Mesoblastic Nephroma": {("exact", "MONDO:0017043"), ("exact", "NCIT:C6569"), ("exact", "DOID:4773")},
+    "Congenital Mesoblastic Nephroma": {("exact", "MONDO:0017043"), ("exact", "NCIT:C6569"), ("exact", "DOID:4773"), ("narrow", "MONDO:0004454"), ("narrow", "NCIT:C39815")},
     "Papillary Thyroid Cancer": {("exact", "MONDO:0005075"), ("exact", "NCIT:C4035"), ("exact", "DOID:3969"), ("exact", "oncotree:THPA")},
     "Spitzoid Neoplasms": {("narrow", "MONDO:0850101"), ("narrow", "MONDO:0044793"), ("close", "NCIT:C204790"), ("narrow", "NCIT:C165497"), ("narrow", "NCIT:C136825"), ("narrow", "NCIT:C27007"), ("narrow", "DOID:0070326"), ("narrow", "oncotree:SPZM")},
     "Soft Tissue Sarcoma": {("exact", "MONDO:0018078"), ("exact", "NCIT:C9306"), ("exact", "DOID:0070663"), ("broad", "oncotree:SOFT_TISSUE")},
     "Head and Neck Cancer": {("exact", "MONDO:0005627"), ("exact", "NCIT:C4013"), ("exact", "DOID:11934"), ("broad", "oncotree:HEAD_NECK")},
     "Thyroid Cancer": {("exact", "MONDO:0002108"), ("exact", "NCIT:C7510"), ("exact", "DOID:1781"), ("broad", "oncotree:THYROID")},
     "Glioblastoma": {("exact", "MONDO:0018177"), ("exact", "NCIT:C3058"), ("exact", "DOID:3068"), ("close", "oncotree:GB")},
-    "Small Intestine Cancer": {("exact", "MONDO:0000956"), ("exact", "NCIT:C7523"), ("exact", "DOID:10154"), ("exact", "oncotree:SBC")},
+    "Small Intestine Cancer": {("exact", "MONDO:0000956"), ("exact", "NCIT:C7523"), ("exact", "DOID:10154"), ("close", "oncotree:SBC")},
     "Colorectal Cancer": {("exact", "MONDO:0005575"), ("exact", "NCIT:C4978"), ("exact", "DOID:9256"), ("narrow", "oncotree:COADREAD")},
     "Non-Small Cell Lung Cancer (NSCLC)": {("exact", "MONDO:0005233"), ("exact", "NCIT:C2926"), ("exact", "DOID:3908"), ("exact", "oncotree:NSCLC")},
     "Breast Cancer": {("exact", "MONDO:0007254"), ("exact", "NCIT:C9335"), ("exact", "DOID:1612"), ("broad", "oncotree:BREAST")},
     "Uterine Cancer": {("exact", "MONDO:0002715"), ("exact", "NCIT:C3552"), ("exact", "DOID:363"), ("broad", "oncotree:UTERUS")},
-    "Lung Cancer": {("narrow", "MONDO:0005233"), ("narrow", "NCIT:C2926"), ("narrow", "DOID:3908")},
-    "Solid Tumors": {("exact", "NCIT:C9292")},
+    "Lung Cancer": {("exact", "MONDO:0008903"), ("exact", "NCIT:C7377"), ("exact", "DOID:1324"), ("broad", "oncotree:LUNG"),
+                    ("narrow", "MONDO:0005233"), ("narrow", "NCIT:C2926"), ("narrow", "DOID:3908")},
+    "Solid Tumors": {("exact", "NCIT:C132146"), ("broad", "NCIT:C9292")},
 }
+
+
+# The corrections of the independent audit: (subject, predicate, object) -> words the row's comment must
+# hold, naming the source the mapping was confirmed in.
+AUDITED_MAPPINGS = {
+    ("lung-cancer", "skos:exactMatch", "MONDO:0008903"): ("mondo_exactmatch_ncit.sssom.tsv", "monarch-initiative/mondo@005a4a2b"),
+    ("lung-cancer", "skos:exactMatch", "NCIT:C7377"): ("mondo_exactmatch_ncit.sssom.tsv", "MONDO:0008903 = NCIT:C7377"),
+    ("lung-cancer", "skos:exactMatch", "DOID:1324"): ("mondo_exactmatch_doid.sssom.tsv", "MONDO:0008903 = DOID:1324"),
+    ("lung-cancer", "skos:broadMatch", "oncotree:LUNG"): ("OncoTree tree 2025-10-03", "tissue node"),
+    ("solid-tumours", "skos:exactMatch", "NCIT:C132146"): ("NCIt", "malignant form of NCIT:C9292"),
+    ("solid-tumours", "skos:broadMatch", "NCIT:C9292"): ("NCIt", "benign or malignant neoplasm"),
+    ("small-intestine-cancer", "skos:closeMatch", "oncotree:SBC"): ("OncoTree tree 2025-10-03", "C7724"),
+    ("congenital-mesoblastic-nephroma", "skos:narrowMatch", "MONDO:0004454"): ("mondo_exactmatch_ncit.sssom.tsv", "MONDO:0004454 = NCIT:C39815"),
+    ("congenital-mesoblastic-nephroma", "skos:narrowMatch", "NCIT:C39815"): ("mondo_exactmatch_ncit.sssom.tsv",),
+}
+
+
+def test_audited_mappings_record_their_source() -> None:
+    from kg_build import curation
+
+    rows_ = {(r["subject_id"].removeprefix("ntrkkg:tumour-type/"), r["predicate_id"], r["object_id"]): r["comment"]
+             for r in curation.load()["mappings"]}
+    for key, words in AUDITED_MAPPINGS.items():
+        assert key in rows_, key
+        assert all(w in rows_[key] for w in words), (key, rows_[key])
+    # the mappings the audit replaced are gone
+    assert ("solid-tumours", "skos:exactMatch", "NCIT:C9292") not in rows_
+    assert ("small-intestine-cancer", "skos:exactMatch", "oncotree:SBC") not in rows_
 
 
 def test_tumour_types_mapped_with_their_strength(dataset: Dataset) -> None:

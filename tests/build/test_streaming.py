@@ -42,7 +42,7 @@ def test_the_build_nquads_are_the_streamed_lines_plus_the_checks(built_dir: Path
     assert set(streamed) <= set(written)
     graphs = {quads.graph_of(line) for line in added}
     assert graphs == {"<https://w3id.org/ntrk-kg/graph/factcheck>", "<https://w3id.org/ntrk-kg/graph/inferred>"}
-    assert len(added) == 68
+    assert len(added) == 87  # the three rule findings with their evidence, and the inferred types
 
 
 def test_a_build_spilling_to_disk_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

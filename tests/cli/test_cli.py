@@ -28,7 +28,7 @@ def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
     code, output = run("build", "--out", str(tmp_path))
     assert code == 0
     warnings = [ln for ln in output.splitlines() if ln.startswith("warning: ")]
-    assert len(warnings) == 2  # the guide's two band mismatches (see tests/test_validate_cli.py)
+    assert len(warnings) == 3  # the guide's two band mismatches and its colorectal pair (see tests/test_validate_cli.py)
     lines = [ln for ln in output.splitlines() if not ln.startswith("warning: ")]
     assert lines[0].startswith("built ") and lines[0].endswith(" named graphs")
     assert lines[1:] == [f"  {tmp_path / n}" for n in sorted(p.name for p in tmp_path.iterdir() if p.name != "manifest.json")] + [f"  {tmp_path / 'manifest.json'}"]

@@ -16,6 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 STATEMENT = "https://w3id.org/ntrk-kg/id/guide/ntrk-guide/statement/"
 CMN = "ntrkkg:guide/ntrk-guide/statement/prevalence-congenital-mesoblastic-nephroma"
 PTC = "ntrkkg:guide/ntrk-guide/statement/prevalence-papillary-thyroid-cancer-pediatric"
+CRC = "ntrkkg:guide/ntrk-guide/statement/prevalence-colorectal-cancer"
 
 
 def run(*args: str):
@@ -29,9 +30,9 @@ def test_the_build_conforms_with_its_two_warnings(built_dir: Path) -> None:
     result = run("validate", "--out", str(built_dir))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("The graph conforms: 0 violations, 2 warnings (")
+    assert lines[0].startswith("The graph conforms: 0 violations, 3 warnings (")
     assert "Warning: value inside its band [ntrksh:BandConsistencyShape], 2 nodes" in lines
-    assert [ln.strip() for ln in lines if ln.startswith("  ntrkkg:")] == [CMN, PTC]
+    assert [ln.strip() for ln in lines if ln.startswith("  ntrkkg:")] == [CMN, PTC, CRC]
     assert '    - value ">83%"; check sh:SPARQLConstraintComponent' in lines
     assert '    - value "~26%"; check sh:SPARQLConstraintComponent' in lines
 
@@ -46,12 +47,13 @@ def test_json_report(built_dir: Path) -> None:
     result = run("validate", "--out", str(built_dir), "--format", "json")
     assert result.exit_code == 0
     body = json.loads(result.stdout)
-    assert (body["conforms"], body["violations"], body["warnings"]) == (True, 0, 2)
+    assert (body["conforms"], body["violations"], body["warnings"]) == (True, 0, 3)
     assert [(r["severity"], r["focus_node"], r["value"]) for r in body["results"]] == [
         ("Warning", STATEMENT + "prevalence-congenital-mesoblastic-nephroma",
          {"@value": ">83%", "@type": "http://www.w3.org/2001/XMLSchema#string"}),
         ("Warning", STATEMENT + "prevalence-papillary-thyroid-cancer-pediatric",
          {"@value": "~26%", "@type": "http://www.w3.org/2001/XMLSchema#string"}),
+        ("Warning", STATEMENT + "prevalence-colorectal-cancer", STATEMENT + "prevalence-common-colorectal"),
     ]
 
 
@@ -63,6 +65,7 @@ def test_turtle_report_is_the_shacl_report_graph(built_dir: Path) -> None:
     assert g.value(report, SH.conforms).toPython() is True
     focus = sorted(str(g.value(r, SH.focusNode)) for r in g.objects(report, SH.result))
     assert focus == [
+        STATEMENT + "prevalence-colorectal-cancer",
         STATEMENT + "prevalence-congenital-mesoblastic-nephroma",
         STATEMENT + "prevalence-papillary-thyroid-cancer-pediatric",
     ]
@@ -73,7 +76,7 @@ def test_every_export_format_validates(built_dir: Path) -> None:
     for name in ("ntrk-kg.ttl", "ntrk-kg.nt", "ntrk-kg.trig", "ntrk-kg.jsonld", "ntrk-kg.rdf"):
         result = run("validate", str(built_dir / name), "--format", "json")
         assert result.exit_code == 0, name
-        assert json.loads(result.stdout)["warnings"] == 2, name
+        assert json.loads(result.stdout)["warnings"] == 3, name
 
 
 def test_files_without_the_ontology_get_the_packaged_one(built_dir: Path, tmp_path: Path) -> None:
@@ -87,13 +90,13 @@ def test_files_without_the_ontology_get_the_packaged_one(built_dir: Path, tmp_pa
     data.serialize(path, format="nt")
     result = run("validate", str(path))
     assert result.exit_code == 0
-    assert result.stdout.startswith("The graph conforms: 0 violations, 2 warnings (")
+    assert result.stdout.startswith("The graph conforms: 0 violations, 3 warnings (")
 
 
 def test_an_extension_written_by_hand_conforms_with_the_build(built_dir: Path) -> None:
     result = run("validate", str(built_dir / "ntrk-kg.nq"), str(FIXTURES / "valid" / "new-fusion.ttl"))
     assert result.exit_code == 0
-    assert "0 violations, 2 warnings" in result.stdout.splitlines()[0]
+    assert "0 violations, 3 warnings" in result.stdout.splitlines()[0]
 
 
 def test_a_non_conforming_file_exits_1_with_a_readable_report(built_dir: Path) -> None:
@@ -101,7 +104,7 @@ def test_a_non_conforming_file_exits_1_with_a_readable_report(built_dir: Path) -
     result = run("validate", str(built_dir / "ntrk-kg.nq"), str(bad))
     assert result.exit_code == 1
     out = result.stdout.splitlines()
-    assert out[0].startswith("The graph does not conform: 1 violation, 2 warnings (")
+    assert out[0].startswith("The graph does not conform: 1 violation, 3 warnings (")
     i = out.index("Violation: fusion partners [ntrksh:FusionPartnersShape], 1 node")
     assert out[i + 1:i + 5] == [
         "  rule: A gene fusion has exactly one 5' partner and exactly one 3' partner, and they are different genes.",
@@ -172,6 +175,7 @@ def test_build_keeps_the_warnings_in_the_manifest(built_dir: Path) -> None:
     assert [(w["focus_node"], w["source_shape"], w["severity"]) for w in validation["warnings"]] == [
         (STATEMENT + "prevalence-congenital-mesoblastic-nephroma", "https://w3id.org/ntrk-kg/shapes#BandConsistencyShape", "Warning"),
         (STATEMENT + "prevalence-papillary-thyroid-cancer-pediatric", "https://w3id.org/ntrk-kg/shapes#BandConsistencyShape", "Warning"),
+        (STATEMENT + "prevalence-colorectal-cancer", "https://w3id.org/ntrk-kg/shapes#PrevalenceStatementsAgreeShape", "Warning"),
     ]
 
 
@@ -179,8 +183,8 @@ def test_build_prints_the_warnings(tmp_path: Path) -> None:
     result = run("build", "--out", str(tmp_path / "out"), "--format", "nquads")
     assert result.exit_code == 0
     warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("warning: ")]
-    assert [w.split(":", 2)[1].strip() + ":" + w.split(":", 2)[2].split(":")[0] for w in warnings] == [CMN, PTC]
-    assert all(w.endswith("[ntrksh:BandConsistencyShape]") for w in warnings)
+    assert [w.split(":", 2)[1].strip() + ":" + w.split(":", 2)[2].split(":")[0] for w in warnings] == [CMN, PTC, CRC]
+    assert [w.rsplit(" [", 1)[1] for w in warnings] == ["ntrksh:BandConsistencyShape]"] * 2 + ["ntrksh:PrevalenceStatementsAgreeShape]"]
 
 
 def test_build_refuses_a_non_conforming_graph_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None:

@@ -104,9 +104,72 @@ def test_every_section_links_to_the_guide(page: str, dataset: Dataset) -> None:
 
 def test_findings_sit_beside_their_statement(page: str) -> None:
     row = re.search(r"<tr><td>7</td><td>Soft Tissue Sarcoma</td>.*?</tr>\n", page, re.S)
-    assert row and "Soft tissue sarcoma lower bound 0.57% is in neither [5] nor [6]" in html.unescape(row.group(0))
+    assert row and "Soft tissue sarcoma lower bound 0.57% is not in the abstracts of [5] or [6]" in html.unescape(row.group(0))
     ref2 = re.search(r'<tr id="ref-2">.*?</tr>\n', page, re.S)
     assert ref2 and "Reference [2] cannot be resolved" in ref2.group(0)
+
+
+def test_uncited_statements_show_as_uncited(page: str) -> None:
+    """Table 2's rows and the prose statements the guide cites nothing for say 'uncited' in their
+    references cell, instead of an empty cell that reads like a missing value."""
+    fusion = re.search(r"<tr><td>ETV6::NTRK3</td><td>ETV6</td><td>NTRK3</td><td>(.*?)</td>", page, re.S)
+    assert fusion and fusion.group(1) == '<span class="uncited">uncited</span>'
+    statements = re.search(r'<section id="statements">(.*?)</section>', page, re.S)
+    assert statements
+    uncited = re.findall(r'<td><span class="uncited">uncited</span></td>', statements.group(1))
+    assert len(uncited) == 4  # the four prose statements of statements.tsv without a reference
+    cited = re.search(r"<tr><td>12</td><td>Colorectal Cancer</td>.*?<td>(<a href=\"#ref-1\">\[1\]</a>)</td>", page, re.S)
+    assert cited
+
+
+def test_severity_badges_link_to_the_findings(page: str, dataset: Dataset) -> None:
+    fc = dataset.graph(iris.FACTCHECK_GRAPH)
+    keys = {str(f).rsplit("/", 1)[-1] for f in fc.subjects(RDF.type, T.Finding)}
+    rows = re.findall(r'<tr class="sev-(error|warning|info)" id="finding-([a-z0-9-]+)">', page)
+    assert {k for _, k in rows} == keys and len(rows) == len(keys)  # each finding's row, once
+    badges = re.findall(r'<a class="badge[^"]*" href="#finding-([a-z0-9-]+)"', page)
+    assert badges and set(badges) <= keys
+    # the pair finding sits beside both of its statements, its badge pointing at one row
+    pair = "rule-prevalence-statements-agree-shape--prevalence-colorectal-cancer--prevalence-common-colorectal"
+    assert badges.count(pair) == 2
+    assert badges.count("fusion-partners-called-common") == 10  # once above Table 2, once in each of its nine rows
+    for severity in ("error", "warning", "info"):
+        assert f'<a href="#findings-{severity}">' in page
+        assert page.count(f'<span id="findings-{severity}"></span>') == 1
+    ids = re.findall(r'\sid="([^"]+)"', re.sub(r"<svg.*?</svg>", "", page, flags=re.S))
+    assert len(ids) == len(set(ids)), "every id of the page outside its pictures is unique"
+
+
+def test_table_of_contents_links_every_section(page: str) -> None:
+    toc = re.search(r'<nav class="toc" id="toc">(.*?)</nav>', page, re.S)
+    assert toc
+    assert re.findall(r'<a href="#([a-z-]+)">', toc.group(1)) == [
+        "genes", "fusions", "prevalence", "pathways", "statements", "references", "context", "findings"]
+
+
+def test_out_of_band_rows_are_marked_in_the_table_and_the_chart(page: str) -> None:
+    marked = re.findall(r'<tr class="out-of-band"><td>(\d+)</td><td>([^<]+)</td>', page)
+    assert marked == [("4", "Congenital Mesoblastic Nephroma"), ("5", "Papillary Thyroid Cancer (pediatric)")]
+    chart = re.search(r'<div class="chart">(.*?)</div>', page, re.S)
+    assert chart and chart.group(1).count("outside its band") == 2
+    assert "Congenital Mesoblastic Nephroma  &gt;83%  (!)" in chart.group(1)
+    assert "Soft Tissue Sarcoma  0.57% - 3.0%  (!)" not in chart.group(1)
+
+
+def test_a_reference_without_authors_has_no_leading_full_stop(page: str) -> None:
+    ref8 = re.search(r'<tr id="ref-8">(.*?)</tr>', page, re.S)
+    assert ref8
+    record = re.findall(r"<td>(.*?)</td>", ref8.group(1), re.S)[3]
+    assert record.startswith("<em>Pathologica</em> 2022"), record
+    ref3 = re.search(r'<tr id="ref-3">(.*?)</tr>', page, re.S)
+    assert ref3 and "Franco R. <em>Int J Mol Sci" in ref3.group(1)
+
+
+def test_tertiary_sources_are_marked(page: str) -> None:
+    context = re.search(r'<section id="context">(.*?)</section>', page, re.S)
+    assert context
+    assert context.group(1).count('<span class="level level-tertiary">tertiary source</span>') == 3  # two drugs, one approval
+    assert context.group(1).count('<span class="level level-primary">primary source</span>') == 3
 
 
 def test_report_is_deterministic(dataset: Dataset, page: str) -> None:

@@ -31,13 +31,21 @@ PROBLEMS = [
      "another source reports ErbB family inhibitor for larotinib mesylate, phase I"),
     ("compound-of-interest-is-larotinib", "error", "misnamed entity", "",
      "another source reports Larotinib Mesylate for NCIt concept C172062 (NCIt 20.10d, through the GDC data dictionary)"),
-    ("overall-prevalence-contradicted-by-ref-5", "error", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
+    # Table 2's "common" for all nine partners: one finding about each of its nine rows
+    *[("fusion-partners-called-common", "warning", "overstated", f"/statement/fusion-partner-{fusion}", evidence)
+      for evidence in ("[7] reports ETV6, TPM3, LMNA for recurrent fusion partners",
+                       "another source reports EML4::NTRK3 for a novel fusion, found in one case of recurrent congenital "
+                       "fibrosarcoma (Tannenbaum-Dvir et al., Molecular Case Studies 2015)")
+      for fusion in sorted(("AFAP1--NTRK2", "BTBD1--NTRK3", "EML4--NTRK3", "ETV6--NTRK3", "LMNA--NTRK1", "PAN3--NTRK2",
+                            "TPM3--NTRK1", "TPR--NTRK1", "TRIM24--NTRK2"))],
+    # a rounding-level misattribution: a warning, not an error
+    ("overall-prevalence-contradicted-by-ref-5", "warning", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
      "[5] reports approximately 0.4% for Chinese solid tumour patients (40/10,194)"),
-    ("overall-prevalence-contradicted-by-ref-5", "error", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
+    ("overall-prevalence-contradicted-by-ref-5", "warning", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
      "[6] reports 0.20% for solid tumours (Japan)"),
-    ("overall-prevalence-contradicted-by-ref-5", "error", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
+    ("overall-prevalence-contradicted-by-ref-5", "warning", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
      "[7] reports 0.35% for solid tumours"),
-    ("overall-prevalence-contradicted-by-ref-5", "error", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
+    ("overall-prevalence-contradicted-by-ref-5", "warning", "contradicted by the cited source", "/statement/prevalence-overall-solid-tumours",
      "another source reports 0.30% for solid tumours in FoundationCORE (889/295,676), a study the guide does not cite; for context only"),
     ("reference-2-unresolvable", "warning", "unresolvable reference", "/reference/2", ""),
     # derived by the validation rule BandConsistencyShape, not curated
@@ -45,6 +53,10 @@ PROBLEMS = [
      "/statement/prevalence-congenital-mesoblastic-nephroma", "the guide's own band: High Prevalence (>90%)"),
     ("rule-band-consistency-shape--prevalence-papillary-thyroid-cancer-pediatric", "warning", "internal inconsistency",
      "/statement/prevalence-papillary-thyroid-cancer-pediatric", "the guide's own band: Intermediate Prevalence (5-25%)"),
+    # derived by the validation rule PrevalenceStatementsAgreeShape: Table 1 and the prose, both citing [1]
+    *[("rule-prevalence-statements-agree-shape--prevalence-colorectal-cancer--prevalence-common-colorectal", "warning",
+       "internal inconsistency", f"/statement/{key}", "the guide's own other statement: colorectal: less than 1%")
+      for key in ("prevalence-colorectal-cancer", "prevalence-common-colorectal")],
     ("soft-tissue-sarcoma-lower-bound-not-found", "warning", "not found in the cited source", "/statement/prevalence-soft-tissue-sarcoma",
      "[5] reports 3.0% for soft tissue sarcoma"),
     ("soft-tissue-sarcoma-lower-bound-not-found", "warning", "not found in the cited source", "/statement/prevalence-soft-tissue-sarcoma",

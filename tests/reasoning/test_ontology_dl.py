@@ -62,6 +62,8 @@ def test_no_dangling_references(onto):
                 continue
             if position == "object" and p in annotations:
                 continue  # the value of an annotation (a licence page, a version IRI) is not an entity
+            if position == "object" and p == OWL.hasValue and str(term).startswith("https://w3id.org/ntrk-kg/id/pathway/"):
+                continue  # a pathway of the graph that a class axiom names (ntrk:FusionProtein activates it)
             dangling.add(f"{term} ({position} of {p})")
     assert sorted(dangling) == []
 

@@ -69,7 +69,7 @@ def test_the_preferred_prefix_and_namespace_are_the_prefix_maps(onto: Graph) -> 
 
 def test_every_term_of_the_namespace_is_defined_by_the_ontology(onto: Graph) -> None:
     ours = sorted(t for t in declared_terms() if str(t).startswith(NTRK))
-    assert len(ours) == 128
+    assert len(ours) == 134
     assert [str(t) for t in ours if list(onto.objects(t, RDFS.isDefinedBy)) != [ONTOLOGY]] == []
 
 

@@ -166,7 +166,7 @@ def test_without_java_the_build_says_so_in_one_line_and_falls_back(tmp_path, owl
         "warning: java is not on PATH, so HermiT cannot run: falling back to the OWL 2 RL closure (owlrl),"
         " which infers no high-prevalence bands, statements or tumour types"
     )
-    assert [w.rsplit(" [", 1)[1] for w in warnings[1:]] == ["ntrksh:BandConsistencyShape]"] * 2
+    assert [w.rsplit(" [", 1)[1] for w in warnings[1:]] == ["ntrksh:BandConsistencyShape]"] * 2 + ["ntrksh:PrevalenceStatementsAgreeShape]"]
     assert json.loads((out / "manifest.json").read_text())["reasoner"] == "owlrl"
     ds = Dataset()
     ds.parse(out / "ntrk-kg.nq", format="nquads")

@@ -123,8 +123,10 @@ def test_built_graph_conforms(built_report: validation.Report) -> None:
     assert built_report.violations == ()
 
 
-def test_built_graph_warns_exactly_the_two_band_mismatches(built_report: validation.Report) -> None:
-    """Derived by BandConsistencyShape, not written by hand: exactly CMN and paediatric PTC."""
+def test_built_graph_warns_exactly_the_two_band_mismatches_and_the_colorectal_pair(built_report: validation.Report) -> None:
+    """Derived by the rules, not written by hand: BandConsistencyShape finds exactly CMN and paediatric
+    PTC; PrevalenceStatementsAgreeShape finds exactly the colorectal pair (Table 1's 0.7% - 1.5% against
+    the prose's less than 1%, both citing [1]), reported once, with the prose statement as the value."""
     got = [(r.severity, str(r.focus_node), r.source_shape, str(r.value), r.message) for r in built_report.warnings]
     tail = (
         "The graph keeps the guide's value and band as stated; check the cited reference before relying on either."
@@ -139,6 +141,13 @@ def test_built_graph_warns_exactly_the_two_band_mismatches(built_report: validat
             "Warning", STATEMENT + "prevalence-papillary-thyroid-cancer-pediatric", S("BandConsistencyShape"), "~26%",
             'The guide lists Papillary Thyroid Cancer (pediatric) as ~26% under "Intermediate Prevalence (5-25%)", '
             "but ~26% is not inside that band's range. " + tail,
+        ),
+        (
+            "Warning", STATEMENT + "prevalence-colorectal-cancer", S("PrevalenceStatementsAgreeShape"),
+            STATEMENT + "prevalence-common-colorectal",
+            "The guide gives Colorectal Cancer as 0.7% - 1.5% and colorectal as less than 1%: a figure of one lies "
+            "outside the range of the other, so for the same tumour type the two cannot both hold. The graph keeps "
+            "both statements as stated; check the cited references before relying on either.",
         ),
     ]
 
@@ -219,7 +228,7 @@ def constrained_terms(shapes: Graph = SHAPES) -> tuple[set[Node], set[Node]]:
 def test_every_class_of_the_ontology_is_targeted() -> None:
     onto = ontology_graph()
     classes = sorted(c for c in onto.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef))
-    assert len(classes) == 43
+    assert len(classes) == 44
     targeted, _ = constrained_terms()
     assert [c for c in classes if c not in targeted] == []
 
@@ -228,7 +237,7 @@ def test_every_property_of_the_ontology_is_constrained() -> None:
     onto = ontology_graph()
     kinds = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
     props = sorted({p for k in kinds for p in onto.subjects(RDF.type, k) if isinstance(p, URIRef)})
-    assert len(props) == 116
+    assert len(props) == 117
     _, constrained = constrained_terms()
     assert [p for p in props if p not in constrained] == []
 
@@ -412,6 +421,7 @@ NO_REQUIRED_TRIPLE = {
     S("DeclaredTermShape"): "it checks that the terms a node uses are declared; deleting a triple cannot break that",
     S("IdentifierShape"): "its only required triple, dcterms:identifier, is what makes a node its target",
     S("BandConsistencyShape"): "a warning with no required triple; its exact results on the built graph are asserted above",
+    S("PrevalenceStatementsAgreeShape"): "a warning with no required triple; its exact results on the built graph are asserted above",
     S("GeneProductShape"): "the graph states only the sub-properties of RO 'has gene product', so nothing is its target",
     S("CitesAsEvidenceShape"): "the graph states only ntrk:citesReference, not CiTO itself, so nothing is its target",
 }

@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg_build.build.sssom import context_mapping_rows
-from kg_build.curation.curated import Curated, labelled_curies
+from kg_build.curation.curated import SOURCE_LEVELS, Curated, labelled_curies
 from kg_build.rdf import iris
 from kg_build.rdf.literals import boolean, date
 from kg_build.rdf.vocab import T
@@ -31,6 +31,12 @@ def _xref(g: Graph, curie: str, label: str = "") -> URIRef:
 def _sources(g: Graph, node: URIRef, cell: str) -> None:
     for url in split_list(cell):
         g.add((node, DCTERMS.source, URIRef(url)))
+
+
+def _source_level(g: Graph, node: URIRef, level: str) -> None:
+    """How directly the item's sources record it: primary, secondary or tertiary."""
+    if level:
+        g.add((node, T.sourceLevel, T[SOURCE_LEVELS[level]]))
 
 
 def add_context(ds: Dataset, cur: Curated) -> Graph:
@@ -59,6 +65,7 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         for p in split_list(r["inhibits"]):
             g.add((node, T.inhibits, proteins[p]))
         _sources(g, node, r["sources"])
+        _source_level(g, node, r["source_level"])
         if r["note"]:
             g.add((node, RDFS.comment, Literal(r["note"])))
     # Drug identifiers and assay terms: the same rows as the SSSOM mapping set writes.
@@ -79,4 +86,5 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         if r["tissue_agnostic"]:
             g.add((node, T.isTissueAgnostic, boolean(r["tissue_agnostic"] == "true")))
         _sources(g, node, r["sources"])
+        _source_level(g, node, r["source_level"])
     return g

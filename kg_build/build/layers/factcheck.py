@@ -35,6 +35,7 @@ class RuleResult:
     focus_node: URIRef
     source_shape: URIRef
     message: str
+    value: URIRef | None = None  # the other node a rule names (e.g. a second statement), if any
 
 
 
@@ -72,7 +73,8 @@ def add_curated_findings(ds: Dataset, cur: Curated) -> Graph:
         g.add((node, RDFS.label, Literal(r["label"])))
         g.add((node, T.findingKind, T[FINDING_KINDS[r["kind"]]]))
         g.add((node, T.severity, T[SEVERITIES[r["severity"]]]))
-        g.add((node, T.concerns, concerned_node(doc, r["concerns"])))
+        for concern in split_list(r["concerns"]):
+            g.add((node, T.concerns, concerned_node(doc, concern)))
         g.add((node, T.explanation, Literal(r["explanation"])))
         if r["stated_value"]:
             g.add((node, T.statedValue, Literal(r["stated_value"])))
@@ -136,8 +138,13 @@ def rule_finding_key(result: RuleResult) -> str:
     ...     URIRef("https://w3id.org/ntrk-kg/id/guide/ntrk-guide/statement/prevalence-glioblastoma"),
     ...     URIRef("https://w3id.org/ntrk-kg/shapes#ValueInBandShape"), "m"))
     'rule-value-in-band-shape--prevalence-glioblastoma'
+
+    A rule that names a second node (a pair of statements) adds it, so each pair has its own key.
     """
-    return f"rule-{_local_key(str(result.source_shape))}--{_local_key(str(result.focus_node))}"
+    key = f"rule-{_local_key(str(result.source_shape))}--{_local_key(str(result.focus_node))}"
+    if result.value is not None and result.value != result.focus_node:
+        key += f"--{_local_key(str(result.value))}"
+    return key
 
 
 class ValidationResult(Protocol):
@@ -165,15 +172,18 @@ def rule_results(results: Iterable[ValidationResult]) -> list[RuleResult]:
             severity = SH[str(severity)]
         if severity in (SH.Warning, SH.Info):
             assert isinstance(r.focus_node, URIRef) and isinstance(r.source_shape, URIRef)
-            out.append(RuleResult(severity, r.focus_node, r.source_shape, str(r.message)))
+            value = getattr(r, "value", None)
+            out.append(RuleResult(severity, r.focus_node, r.source_shape, str(r.message),
+                                  value if isinstance(value, URIRef) else None))
     return out
 
 
 def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef]:
     """Turn validation results about guide statements into findings of kind internal inconsistency.
 
-    The evidence of each is the band the guide lists the statement under: the guide disagrees
-    with itself. Returns the findings added, in key order.
+    The evidence of each is the guide itself: the band the guide lists the statement under, or,
+    for a rule that names a second statement (two statements that cannot both hold), that other
+    statement, which the finding then concerns too. Returns the findings added, in key order.
     """
     g = ds.graph(iris.FACTCHECK_GRAPH)
     guide = ds.graph(iris.GUIDE_GRAPH)
@@ -184,31 +194,78 @@ def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef
         key = rule_finding_key(res)
         node = iris.finding(key)
         label = guide.value(res.focus_node, RDFS.label)
+        other = res.value if res.value is not None and (res.value, RDF.type, T.Statement) in guide else None
         g.add((node, RDF.type, T.Finding))
-        g.add((node, RDFS.label, Literal(f"{label}: {res.message}" if label else res.message)))
         g.add((node, T.findingKind, T.InternalInconsistency))
         g.add((node, T.severity, T[RULE_SEVERITIES[res.severity]]))
         g.add((node, T.concerns, res.focus_node))
-        g.add((node, T.explanation, Literal(res.message)))
         g.add((node, T.sourceShape, res.source_shape))
         stated = guide.value(res.focus_node, T.verbatimValue)
         if stated is not None:
             g.add((node, T.statedValue, Literal(str(stated))))
-        band = guide.value(res.focus_node, T.inBand)
-        if band is not None:
-            ev = iris.evidence(key, "1")
-            band_label = str(guide.value(band, RDFS.label))
-            band_value = str(guide.value(band, T.verbatimValue))
-            g.add((node, T.hasEvidence, ev))
-            g.add((ev, RDF.type, T.Evidence))
-            g.add((ev, RDFS.label, Literal(f"the guide's own band: {band_label}")))
-            g.add((ev, T.order, integer("1")))
-            g.add((ev, T.reportedValue, Literal(band_value)))
-            g.add((ev, T.reportedFor, Literal(f"the band heading {band_label}")))
-            g.add((ev, T.refersTo, band))
-            add_percent(g, ev, band_value)
+        if other is not None:
+            other_label = guide.value(other, RDFS.label)
+            g.add((node, RDFS.label, Literal(f"{label} and {other_label}: the two cannot both hold")))
+            g.add((node, T.concerns, other))
+            g.add((node, T.explanation, Literal(res.message + _shared_references(guide, res.focus_node, other))))
+            _evidence_from_statement(g, guide, key, other)
+        else:
+            g.add((node, RDFS.label, Literal(f"{label}: {res.message}" if label else res.message)))
+            g.add((node, T.explanation, Literal(res.message)))
+            band = guide.value(res.focus_node, T.inBand)
+            if isinstance(band, URIRef):
+                _evidence_from_band(g, guide, key, band)
         added.append(node)
     return added
+
+
+def _reference_numbers(guide: Graph, statement: URIRef) -> list[int]:
+    numbers = (guide.value(r, T.referenceNumber) for r in guide.objects(statement, T.citesReference))
+    return sorted(int(n) for n in numbers if isinstance(n, Literal))
+
+
+def _shared_references(guide: Graph, a: URIRef, b: URIRef) -> str:
+    """A sentence naming the references two statements both cite ('' when they share none).
+
+    The two then rest on the same source, so they cannot both be that source's figure.
+    """
+    shared = sorted(set(_reference_numbers(guide, a)) & set(_reference_numbers(guide, b)))
+    if not shared:
+        return ""
+    cited = ", ".join(f"[{n}]" for n in shared)
+    return f" Both cite {'reference' if len(shared) == 1 else 'references'} {cited}."
+
+
+def _evidence_from_band(g: Graph, guide: Graph, key: str, band: URIRef) -> None:
+    ev = iris.evidence(key, "1")
+    band_label = str(guide.value(band, RDFS.label))
+    band_value = str(guide.value(band, T.verbatimValue))
+    g.add((iris.finding(key), T.hasEvidence, ev))
+    g.add((ev, RDF.type, T.Evidence))
+    g.add((ev, RDFS.label, Literal(f"the guide's own band: {band_label}")))
+    g.add((ev, T.order, integer("1")))
+    g.add((ev, T.reportedValue, Literal(band_value)))
+    g.add((ev, T.reportedFor, Literal(f"the band heading {band_label}")))
+    g.add((ev, T.refersTo, band))
+    add_percent(g, ev, band_value)
+
+
+def _evidence_from_statement(g: Graph, guide: Graph, key: str, other: URIRef) -> None:
+    ev = iris.evidence(key, "1")
+    other_label = str(guide.value(other, RDFS.label))
+    value = str(guide.value(other, T.verbatimValue))
+    section = guide.value(other, T.inSection)
+    heading = str(guide.value(section, RDFS.label)) if section is not None else ""
+    refs = _reference_numbers(guide, other)
+    cited = f", citing {''.join(f'[{n}]' for n in refs)}" if refs else ", citing nothing"
+    g.add((iris.finding(key), T.hasEvidence, ev))
+    g.add((ev, RDF.type, T.Evidence))
+    g.add((ev, RDFS.label, Literal(f"the guide's own other statement: {other_label}")))
+    g.add((ev, T.order, integer("1")))
+    g.add((ev, T.reportedValue, Literal(value)))
+    g.add((ev, T.reportedFor, Literal(f"{guide.value(other, T.verbatimLabel) or other_label} ({heading}{cited})")))
+    g.add((ev, T.refersTo, other))
+    add_percent(g, ev, value)
 
 
 def add_range(g: Graph, node: URIRef, value: Range) -> None:
