@@ -25,14 +25,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
-from kg_build.shacl_compile import Check, compile_shapes, ill_typed
+from kg_build.shacl_compile import Check, compile_shapes
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
     from kg_build.validation import Report, Result
 
-TEMPORARY_ONTOLOGY_GRAPH = "urn:x-ntrk-kg:validation:ontology"
 _XSD_STRING = str(XSD.string)
 
 
@@ -66,13 +65,6 @@ def checks_for(shapes: Graph, use_shapes: Iterable[Node] | None = None) -> tuple
     return _compiled(id(shapes), tuple(use_shapes) if use_shapes is not None else None)
 
 
-def _has_ontology(store: ox.Store) -> bool:
-    from kg_build.validation import ONTOLOGY_IRI
-
-    ask = f"ASK {{ <{ONTOLOGY_IRI}> a <http://www.w3.org/2002/07/owl#Ontology> }}"
-    return bool(store.query(ask, use_default_graph_as_union=True))
-
-
 def count_triples(store: ox.Store) -> int:
     """Distinct triples of the union of the store's graphs."""
     q = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
@@ -92,38 +84,38 @@ def validate_store(
     The arguments mean what they mean for :func:`kg_build.validation.validate`; ``triples``, when
     given, is the size the report states instead of counting the store's distinct triples;
     ``on_check`` is called with 1 as each compiled check finishes (for a progress bar). Raises
-    :class:`kg_build.shacl_compile.NotCompilable` when a shape uses a construct the compiler cannot
-    express (never skipping it).
+    :class:`kg_build.shacl_compile.NotCompilable`, before running anything, when a shape uses a
+    construct the compiler cannot express (never skipping it).
     """
-    import pyoxigraph as ox
-
     from kg_build import validation
-    from kg_build.paths import ONTOLOGY_DIR
 
     sg = shapes if isinstance(shapes, Graph) else validation.load_shapes(shapes)
     checks = checks_for(sg, use_shapes)
-    added = None
-    if not _has_ontology(store):
-        added = ox.NamedNode(TEMPORARY_ONTOLOGY_GRAPH)
-        store.load(path=str(ONTOLOGY_DIR / "ntrk.ttl"), format=ox.RdfFormat.TURTLE, to_graph=added)
-    try:
-        results: set[Result] = set()
-        # Queries run in the store's native code: two threads keep two cores busy.
-        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-            for found in pool.map(lambda check: run_check(store, sg, check), checks):
-                results.update(found)
-                if on_check is not None:
-                    on_check(1)
-        if triples is None:
-            triples = count_triples(store)
-    finally:
-        if added is not None:
-            store.remove_graph(added)
+    return run_checks(store, sg, checks, focus_nodes, triples, on_check)
+
+
+def run_checks(
+    store: ox.Store,
+    sg: Graph,
+    checks: tuple[Check, ...],
+    focus_nodes: Iterable[Node] | None = None,
+    triples: int | None = None,
+    on_check: Callable[[int], None] | None = None,
+) -> Report:
+    """The report of compiled ``checks`` (of the shapes ``sg``) on the union of ``store``'s graphs."""
+    from kg_build.shacl.report import Report
+
+    results: list[Result] = []
+    # Queries run in the store's native code: two threads keep two cores busy.
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        for found in pool.map(lambda check: run_check(store, sg, check), checks):
+            results.extend(found)
+            if on_check is not None:
+                on_check(1)
+    if triples is None:
+        triples = count_triples(store)
     only = set(focus_nodes) if focus_nodes is not None else None
-    ordered = sorted((r for r in results if only is None or r.focus_node in only), key=validation.Result.sort_key)
-    conforms = not any(r.severity == "Violation" for r in ordered)
-    rules = validation._rules(sg, {r.source_shape for r in ordered})
-    return validation.Report(conforms, tuple(ordered), rules, triples)
+    return Report.of((r for r in results if only is None or r.focus_node in only), sg, triples)
 
 
 def validate_nquads(path: Path, shapes: Graph | Path | None = None) -> Report:
@@ -158,20 +150,29 @@ def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
 
 # ----------------------------------------------------------------------------- results
 
+Row = dict[str, object]  # a solution: variable name -> pyoxigraph term (unbound ones absent)
+
+
 def run_check(store: ox.Store, sg: Graph, check: Check) -> list[Result]:
-    """The results of one compiled check on ``store``."""
+    """The results of one compiled check on ``store`` (the union of its graphs)."""
+    solutions = store.query(check.query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return check_results(check, sg, ({n: t for n, t in zip(names, sol) if t is not None} for sol in solutions))
+
+
+def check_results(check: Check, sg: Graph, rows: Iterable[Row]) -> list[Result]:
+    """The results the solutions ``rows`` of a compiled check stand for (whichever store ran it)."""
     from kg_build import validation
 
-    severity = validation.SEVERITIES.get(check.severity, "Violation")  # type: ignore[call-overload]
-    path = validation._read_path(sg, check.path) if check.path is not None else None
+    severity = validation.severity_name(check.severity)
+    path = validation.read_path(sg, check.path) if check.path is not None else None
     out = []
-    solutions = store.query(check.query, use_default_graph_as_union=True)
     if check.kind == "sparql":
-        names = [v.value for v in solutions.variables]
-        for row in solutions:
-            bound = {n: to_rdflib(row[n]) for n in names if row[n] is not None}
+        for row in rows:
+            bound = {n: to_rdflib(t) for n, t in row.items()}
             this = bound.pop("this", None)
             value = bound.pop("value", None)
+            row_path = bound.pop("path", None)
             if not check.projects_this:
                 focus, this = this, None
             else:
@@ -184,24 +185,15 @@ def run_check(store: ox.Store, sg: Graph, check: Check) -> list[Result]:
             if value is not None:
                 fields["value"] = value
             message = _sparql_message(check, fields, focus, value, sg)
-            out.append(validation.Result(severity, focus, path, value, check.shape, check.component, message))
+            result_path = row_path if isinstance(row_path, URIRef) else path
+            out.append(validation.Result(severity, focus, result_path, value, check.shape, check.component, message))  # type: ignore[arg-type]
         return out
-    datatype_cache: dict[tuple[str, str], bool] = {}
-    for row in solutions:
-        if check.kind == "datatype":
-            # Most candidates are well typed: decide on the store's term before converting anything.
-            raw = row["value"]
-            key = (raw.value, raw.datatype.value)
-            bad = datatype_cache.get(key)
-            if bad is None:
-                literal = to_rdflib(raw)
-                assert isinstance(literal, Literal)
-                bad = datatype_cache[key] = ill_typed(literal, check.parameter)  # type: ignore[arg-type]
-            if not bad:
-                continue
+    for row in rows:
         focus = to_rdflib(row["this"])
         value = to_rdflib(row["value"]) if check.kind != "focus" else None
-        message = _message(check, sg, focus, value)
+        if check.kind == "closed":
+            path = to_rdflib(row["_path"])  # type: ignore[assignment]
+        message = _message(check, sg, focus, value, path)
         out.append(validation.Result(severity, focus, path, value, check.shape, check.component, message))
     return out
 
@@ -219,13 +211,13 @@ def _sparql_message(check: Check, fields: dict[str, Node], focus: Node, value: N
     return " ".join(sorted(_format(str(m), fields) for m in check.messages))
 
 
-def _message(check: Check, sg: Graph, focus: Node, value: Node | None) -> str:
+def _message(check: Check, sg: Graph, focus: Node, value: Node | None, path: object = None) -> str:
     if check.messages:
         return " ".join(sorted(str(m) for m in check.messages))
-    return _default_message(check, sg, focus, value)
+    return _default_message(check, sg, focus, value, path)
 
 
-def _default_message(check: Check, sg: Graph, focus: Node, value: Node | None) -> str:
+def _default_message(check: Check, sg: Graph, focus: Node, value: Node | None, path: object = None) -> str:
     """pySHACL's generic message for a result of a shape without ``sh:message``."""
     from pyshacl.rdfutil.stringify import stringify_node
 
@@ -299,11 +291,27 @@ def _default_message(check: Check, sg: Graph, focus: Node, value: Node | None) -
         return f"Focus node does not conform to shape{counts}: {text}"
     if c == SH.SPARQLConstraintComponent:
         return ""  # pySHACL has no generic message for SPARQL-based constraints
-    from kg_build.shacl_compile import NotCompilable
-
-    raise NotCompilable(
-        f"shape {check.shape.n3()} has no sh:message, and the default message of {c.n3()} is not known"
-    )
+    if c == SH.MinLengthConstraintComponent:
+        return f"String length not >= {shapes(p)}"
+    if c == SH.MaxLengthConstraintComponent:
+        return f"String length not <= {shapes(p)}"
+    if c == SH.LanguageInConstraintComponent:
+        return f"String language is not in {shapes(p)}"
+    if c == SH.UniqueLangConstraintComponent:
+        return "More than one String shares the same Language"
+    if c == SH.HasValueConstraintComponent:
+        if check.path is not None:
+            return f"Node {data(focus)}->{shapes(check.path)} does not contain a value in the set: {shapes(p)}"
+        return f"Node {data(focus)} value is not a in the set of values: {shapes(p)}"
+    if c == SH.EqualsConstraintComponent:
+        return f"Value of {data(focus)}->{shapes(p)} != {data(value)}"
+    if c == SH.DisjointConstraintComponent:
+        return f"Value of {data(focus)}->{shapes(p)} == {data(value)}"
+    if c == SH.ClosedConstraintComponent:
+        return f"Node {data(focus)} is closed. It cannot have value: {data(value)}"
+    if c == SH.XoneConstraintComponent:
+        return f"Node {data(value)} does not conform to exactly one shape in {' , '.join(shapes(x) for x in sg.items(p))}"
+    return f"Value does not satisfy the constraint {shapes(c)}"
 
 
 def store_form(report: Report) -> Report:
@@ -325,42 +333,31 @@ def store_form(report: Report) -> Report:
                            r.source_shape, r.constraint_component, r.message) for r in report.results),
         key=validation.Result.sort_key,
     )
-    return validation.Report(report.conforms, tuple(dict.fromkeys(results)), report.rules, report.triples)
+    return validation.Report(tuple(results), report.rules, report.triples, report.described)
 
 
-def restore_lexical(report: Report, graph: Graph) -> Report:
-    """``report`` with each literal value in the lexical form ``graph`` (the validated data, held by
-    rdflib) writes it, where the store gave back its canonical form (``"150"`` for ``"150.0"``)."""
-    from rdflib.paths import InvPath
-
+def restore_lexical(report: Report, *graphs: Graph) -> Report:
+    """``report`` with each literal focus node and value in the lexical form ``graphs`` (the data
+    and the shapes, held by rdflib) write it, where the store gave back its canonical form
+    (``"150"`` for ``"150.0"``) and only one written form has that canonical form."""
     from kg_build import validation
 
-    pending = [r for r in report.results if isinstance(r.value, Literal) and r.value.datatype not in (None, XSD.string)]
-    if not pending:
+    written = sorted({o for g in graphs for o in g.objects() if isinstance(o, Literal) and o.datatype not in (None, XSD.string)},
+                     key=lambda x: x.n3())
+    if not written or not report.results:
         return report
-    candidates: dict[Result, list[Literal]] = {}
-    for r in pending:
-        if r.result_path is None:
-            found = [r.focus_node]
-        elif isinstance(r.result_path, URIRef):
-            found = list(graph.objects(r.focus_node, r.result_path))
-        elif isinstance(r.result_path, InvPath) and isinstance(r.result_path.arg, URIRef):
-            found = list(graph.subjects(r.result_path.arg, r.focus_node))
-        else:
-            found = list(graph.objects(r.focus_node, r.result_path))  # type: ignore[arg-type]
-        candidates[r] = [c for c in found if isinstance(c, Literal)]
-    everything = sorted({c for cs in candidates.values() for c in cs}, key=lambda x: x.n3())
-    canonical = dict(zip(everything, _store_forms(everything)))
-    results = []
-    for r in report.results:
-        if r in candidates:
-            matches = sorted({c for c in candidates[r] if canonical[c] == r.value}, key=lambda x: x.n3())
-            if len(matches) == 1:
-                r = validation.Result(r.severity, r.focus_node, r.result_path, matches[0], r.source_shape,
-                                      r.constraint_component, r.message)
-        results.append(r)
-    ordered = sorted(dict.fromkeys(results), key=validation.Result.sort_key)
-    return validation.Report(report.conforms, tuple(ordered), report.rules, report.triples)
+    forms: dict[Node, set[Literal]] = {}
+    for literal, stored in zip(written, _store_forms(written)):
+        forms.setdefault(stored, set()).add(literal)
+    back = {stored: next(iter(ls)) for stored, ls in forms.items() if len(ls) == 1}
+
+    def restore(node: Node | None) -> Node | None:
+        return back.get(node, node) if isinstance(node, Literal) else node  # type: ignore[arg-type]
+
+    results = [validation.Result(r.severity, restore(r.focus_node), r.result_path, restore(r.value),  # type: ignore[arg-type]
+                                 r.source_shape, r.constraint_component, r.message) for r in report.results]
+    ordered = sorted(results, key=validation.Result.sort_key)
+    return validation.Report(tuple(ordered), report.rules, report.triples, report.described)
 
 
 def _store_forms(literals: list[Literal]) -> list[Node]:
