@@ -48,7 +48,7 @@ _NON_CONSTRAINT = {
     RDF.type, SH.name, SH.description, SH.message, SH.severity, SH.path, SH.property, SH.targetClass,
     SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target, SH.order, SH.group,
     SH.defaultValue, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.flags, SH.deactivated,
-    SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.prefixes,
+    SH.ignoredProperties, SH.qualifiedValueShapesDisjoint, SH.prefixes, SH.select,
 }
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
@@ -387,11 +387,14 @@ def targeted_shapes(sg: Graph) -> list[Node]:
 
 def _prefixes(ctx: _Context, host: Node) -> None:
     sg = ctx.sg
-    for source in sg.objects(host, SH.prefixes):
-        if (source, SH.declare, None) not in sg and sg.value(source, OWL.imports) is not None:
-            raise NotCompilable(
-                f"the prefixes of {_name(host)} are declared in an imported graph (owl:imports is not followed)"
-            )
+    sources: list[Node] = []
+    todo = list(sg.objects(host, SH.prefixes))
+    while todo:  # the declarations of a node and of the nodes it owl:imports (within the shapes graph)
+        source = todo.pop()
+        if source not in sources:
+            sources.append(source)
+            todo.extend(sg.objects(source, OWL.imports))
+    for source in sources:
         for decl in sg.objects(source, SH.declare):
             prefix, ns = sg.value(decl, SH.prefix), sg.value(decl, SH.namespace)
             if prefix is None or ns is None:
@@ -454,7 +457,22 @@ def compile_shapes(sg: Graph, use_shapes: Iterable[Node] | None = None) -> tuple
         ctx.keys = ""
         checks.extend(_shape_tree(ctx, shape, focus_pattern(ctx, shape), ()))
     header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ctx.prefixes.items()))
-    return tuple(Check(**{**c.__dict__, "query": header + c.query}) for c in checks)
+    out = tuple(Check(**{**c.__dict__, "query": header + c.query}) for c in checks)
+    for check in out:
+        _parses(check)
+    return out
+
+
+def _parses(check: Check) -> None:
+    """Refuse a check whose query is not valid SPARQL (a malformed ``sh:select``), before any data is read."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(check.query)
+    except SyntaxError as exc:
+        where = f"a SPARQL constraint of shape {_name(check.shape)}" if check.kind == "sparql" else f"shape {_name(check.shape)}"
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise NotCompilable(f"{where} is not valid SPARQL: {first}") from exc
 
 
 def _shape_tree(ctx: _Context, shape: Node, focus: str, seen: tuple[Node, ...]) -> list[Check]:

@@ -45,7 +45,8 @@ def to_rdflib(term: object) -> Node:
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
-        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
+        # As written: rdflib would otherwise rewrite some lexical forms ("none"^^xsd:boolean to "false").
+        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt), normalize=False)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise TypeError(f"unexpected term {term!r}")  # pragma: no cover - RDF-star triples are not data here

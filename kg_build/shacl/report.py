@@ -322,6 +322,8 @@ def read_path(g: Graph, node: Node) -> ResultPath:
     """A SHACL path node of a shapes or results graph as an rdflib path object."""
     if isinstance(node, URIRef):
         return node
+    if (node, RDF.first, None) in g:  # a list is a sequence path, whatever else the node says
+        return SequencePath(*[read_path(g, p) for p in Collection(g, node)])
     inverse = g.value(node, SH.inversePath)
     if inverse is not None:
         return InvPath(read_path(g, inverse))
