@@ -220,7 +220,14 @@ class Report:
         return g
 
     def turtle(self) -> str:
-        return self.graph().serialize(format="turtle")
+        """The report graph as Turtle, triples sorted (every literal written as valid Turtle, even an
+        ill-formed one such as ``"none"^^xsd:boolean``, which rdflib's writer would leave bare)."""
+        import pyoxigraph as ox
+
+        triples = sorted(self.graph(), key=lambda t: tuple(x.n3() for x in t))
+        body = ox.serialize([ox.Triple(*(_ox(x) for x in t)) for t in triples], format=ox.RdfFormat.TURTLE,
+                            prefixes={p: str(ns) for p, ns in namespaces().items()})
+        return body.decode("utf-8")
 
 
 def describe(graph: Graph, results: Iterable[Result]) -> list[Triple]:
@@ -263,6 +270,19 @@ def show(node: Node | None) -> str:
             return f"{text}^^{show(node.datatype)}"
         return text
     return node.n3()
+
+
+def _ox(node: Node):  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    assert isinstance(node, Literal)
+    if node.language:
+        return ox.Literal(str(node), language=node.language)
+    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
 
 
 def _term_json(node: Node | None) -> object:

@@ -15,7 +15,6 @@ Used by ``tests/shacl/test_w3c.py`` and by ``benchmarks/shacl_engines.py``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +81,18 @@ def parse(path: Path) -> Graph:
     rdflib.NORMALIZE_LITERALS = False
     try:
         return Graph().parse(path, format="turtle", publicID=path.resolve().as_uri())
+    finally:
+        rdflib.NORMALIZE_LITERALS = before
+
+
+def parse_text(text: str) -> Graph:
+    """A report graph written as Turtle, every literal as written."""
+    import rdflib
+
+    before = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        return Graph().parse(data=text, format="turtle")
     finally:
         rdflib.NORMALIZE_LITERALS = before
 
@@ -172,5 +183,3 @@ def tally(verdicts: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def iter_names(all_cases: list[Case]) -> Iterator[str]:
-    yield from (c.name for c in all_cases)
