@@ -6,6 +6,7 @@ Every problem is collected (file:line: field: problem) and raised together as on
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,8 @@ CONTEXT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SYMBOL = re.compile(r"^[A-Z][A-Z0-9-]*$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+YEAR = re.compile(r"^\d{4}$")
 
 
 @dataclass
@@ -206,14 +209,28 @@ def _curie(r: Row, col: str, value: str, problems: list[Problem], kind: str | No
             problems.append(r.problem(col, f"{value!r} is not a valid {prefix} identifier (expected {pattern.pattern})"))
 
 
+def _calendar_date(r: Row, col: str, form: re.Pattern[str], expected: str, problems: list[Problem]) -> None:
+    """A date column: the form ``expected`` describes, and a day of the calendar (no month 13, no
+    30 February), since the graph types it ``xsd:date``/``xsd:gYearMonth``/``xsd:gYear``."""
+    value = r[col]
+    if not form.match(value):
+        problems.append(r.problem(col, f"{value!r} is not {expected}"))
+        return
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        problems.append(r.problem(col, f"{value!r} is not a date of the calendar"))
+
+
 def _check(cur: Curated, problems: list[Problem]) -> None:
     t = cur.tables
     docs = _unique(t["documents"], ("key",), problems)
     for r in t["documents"]:
         if not KEY.match(r["key"]):
             problems.append(r.problem("key", f"{r['key']!r} must be lower-case words joined by '-'"))
-        if r["date"] and not DATE.match(r["date"]):
-            problems.append(r.problem("date", f"{r['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD"))
+        if r["date"]:
+            _calendar_date(r, "date", DATE, "YYYY, YYYY-MM or YYYY-MM-DD", problems)
         if r["url"] and not r["url"].startswith(("http://", "https://")):
             problems.append(r.problem("url", f"{r['url']!r} is not an http(s) URL"))
 
@@ -243,8 +260,8 @@ def _check(cur: Curated, problems: list[Problem]) -> None:
         for col in ("doi", "pmid", "pmcid"):
             if r[col]:
                 _curie(r, col, r[col], problems)
-        if r["year"] and not re.fullmatch(r"\d{4}", r["year"]):
-            problems.append(r.problem("year", f"{r['year']!r} is not a four-digit year"))
+        if r["year"]:
+            _calendar_date(r, "year", YEAR, "a four-digit year", problems)
         if r["status"] == "unresolvable" and any(r[c] for c in ("doi", "pmid", "pmcid")):
             problems.append(r.problem("status", "an unresolvable reference cannot carry identifiers"))
 
@@ -532,8 +549,8 @@ def _check_context(cur: Curated, problems: list[Problem]) -> None:
     for r in t["approvals"]:
         if r["drug"] and r["drug"] not in drugs:
             problems.append(r.problem("drug", f"unknown drug {r['drug']!r} (see drugs.tsv)"))
-        if r["date"] and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date"]):
-            problems.append(r.problem("date", f"{r['date']!r} is not YYYY-MM-DD"))
+        if r["date"]:
+            _calendar_date(r, "date", DAY, "YYYY-MM-DD", problems)
         for c, _ in labelled_curies(r["indication"]):
             _context_curie(r, "indication", c, problems, ("MONDO",))
         if r["tissue_agnostic"] not in ("", "true", "false"):
