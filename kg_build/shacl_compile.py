@@ -107,6 +107,15 @@ class _Context:
     prefixes: dict[str, str] = field(default_factory=dict)
     names: count = field(default_factory=lambda: count(1))
     keys: str = ""  # the variables (" ?_parent1 ...") that tell apart the routes to a nested shape's focus node
+    subclasses: dict[Node, list[Node]] | None = None  # each class with its subclasses, when known beforehand
+
+    def instance_of(self, v: str, c: Node) -> str:
+        """A graph pattern: ``v`` is an instance of the class ``c`` (``rdfs:subClassOf`` followed)."""
+        if self.subclasses is None:
+            return f"{v} {SUBCLASS_PATH} {sparql_term(c)} ."
+        t = self.var("type")
+        classes = ", ".join(sparql_term(x) for x in self.subclasses.get(c, [c]))
+        return f"{v} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> {t} . FILTER ({t} IN ({classes}))"
 
     def var(self, stem: str = "v") -> str:
         return f"?_{stem}{next(self.names)}"
@@ -192,13 +201,27 @@ def datatype_condition(dt: Node, v: str) -> str:
     return f"!(isLiteral({v}) && DATATYPE({v}) = {sparql_term(dt)}{extra})"
 
 
+def same_term(v: str, m: Node) -> str:
+    """The condition that ``v`` is the term ``m``. A string is compared by its parts: Virtuoso does not
+    find ``"a"`` and ``"a"^^xsd:string`` the same term, which RDF 1.1 says they are.
+
+    >>> same_term("?v", Literal("a"))
+    '(isLiteral(?v) && LANG(?v) = "" && DATATYPE(?v) = <http://www.w3.org/2001/XMLSchema#string> && STR(?v) = "a")'
+    """
+    if isinstance(m, Literal) and m.language:
+        return f"(isLiteral({v}) && LCASE(LANG({v})) = {sparql_term(Literal(m.language.lower()))} && STR({v}) = {sparql_term(Literal(str(m)))})"
+    if isinstance(m, Literal) and m.datatype in (None, XSD.string):
+        return f"(isLiteral({v}) && LANG({v}) = \"\" && DATATYPE({v}) = <{XSD.string}> && STR({v}) = {sparql_term(Literal(str(m)))})"
+    return f"sameTerm({v}, {sparql_term(m)})"
+
+
 def value_conditions(ctx: _Context, shape: Node, v: str, seen: tuple[Node, ...] = ()) -> list[tuple[URIRef, Node, str]]:
     """The value-level constraints of ``shape`` as (component, parameter, violation condition on ``v``)."""
     sg = ctx.sg
     out: list[tuple[URIRef, Node, str]] = []
     for c in sg.objects(shape, SH["class"]):
         out.append((SH.ClassConstraintComponent, c,
-                    f"(isLiteral({v}) || NOT EXISTS {{ {v} {SUBCLASS_PATH} {sparql_term(c)} }})"))
+                    f"(isLiteral({v}) || NOT EXISTS {{ {ctx.instance_of(v, c)} }})"))
     for dt in sg.objects(shape, SH.datatype):
         out.append((SH.DatatypeConstraintComponent, dt, datatype_condition(dt, v)))
     for kind in sg.objects(shape, SH.nodeKind):
@@ -219,23 +242,23 @@ def value_conditions(ctx: _Context, shape: Node, v: str, seen: tuple[Node, ...] 
         tests = " || ".join(f"langMatches(LANG({v}), {sparql_term(Literal(str(m)))})" for m in _list(sg, members))
         out.append((SH.LanguageInConstraintComponent, members, f"!(isLiteral({v}) && ({tests or 'false'}))"))
     for members in sg.objects(shape, SH["in"]):
-        tests = " || ".join(f"sameTerm({v}, {sparql_term(m)})" for m in _list(sg, members))
+        tests = " || ".join(same_term(v, m) for m in _list(sg, members))
         out.append((SH.InConstraintComponent, members, f"!({tests or 'false'})"))
     for prop, (op, component) in _RANGES.items():
         for bound in sg.objects(shape, prop):
             out.append((component, bound, f"!COALESCE({v} {op} {sparql_term(bound)}, false)"))
     for other in sg.objects(shape, SH.node):
-        out.append((SH.NodeConstraintComponent, other, f"EXISTS {violation_pattern(ctx, other, v, seen)}"))
+        out.append((SH.NodeConstraintComponent, other, violation_expression(ctx, other, v, seen)))
     for members in sg.objects(shape, SH["or"]):
-        tests = " && ".join(f"EXISTS {violation_pattern(ctx, m, v, seen)}" for m in _list(sg, members))
+        tests = " && ".join(violation_expression(ctx, m, v, seen) for m in _list(sg, members))
         out.append((SH.OrConstraintComponent, members, tests or "true"))
     for members in sg.objects(shape, SH["and"]):
-        tests = " || ".join(f"EXISTS {violation_pattern(ctx, m, v, seen)}" for m in _list(sg, members))
+        tests = " || ".join(violation_expression(ctx, m, v, seen) for m in _list(sg, members))
         out.append((SH.AndConstraintComponent, members, tests or "false"))
     for other in sg.objects(shape, SH["not"]):
-        out.append((SH.NotConstraintComponent, other, f"NOT EXISTS {violation_pattern(ctx, other, v, seen)}"))
+        out.append((SH.NotConstraintComponent, other, f"!{violation_expression(ctx, other, v, seen)}"))
     for members in sg.objects(shape, SH.xone):
-        fails = [f"EXISTS {violation_pattern(ctx, m, v, seen)}" for m in _list(sg, members)]
+        fails = [violation_expression(ctx, m, v, seen) for m in _list(sg, members)]
         none = " && ".join(fails) or "true"
         two = " || ".join(f"(!{a} && !{b})" for i, a in enumerate(fails) for b in fails[i + 1:]) or "false"
         out.append((SH.XoneConstraintComponent, members, f"(({none}) || {two})"))
@@ -270,15 +293,20 @@ def check_supported(sg: Graph, shape: Node) -> None:
         raise NotCompilable(f"shape {_name(shape)} uses {p.n3()}, which the SPARQL compiler does not support")
 
 
-def violation_pattern(ctx: _Context, shape: Node, x: str, seen: tuple[Node, ...] = ()) -> str:
-    """A group graph pattern with a solution exactly when the node ``x`` does not conform to ``shape``.
+def violation_expression(ctx: _Context, shape: Node, x: str, seen: tuple[Node, ...] = ()) -> str:
+    """A SPARQL expression true exactly when the node ``x`` (bound where it is used) does not conform
+    to ``shape``: the conditions on ``x`` itself as they are, each graph pattern inside ``EXISTS``.
 
-    Used inside ``EXISTS`` (where ``x`` is already bound), so it may test ``x`` in any group.
+    Conditions are kept out of ``EXISTS`` because some stores (Virtuoso) cannot compile an
+    ``EXISTS`` group that holds only a ``FILTER``.
     """
-    branches = _violation_branches(ctx, shape, x, seen)
-    if not branches:
-        return "{ FILTER (false) }"
-    return "{ { " + " } UNION { ".join(branches) + " } }"
+    parts = []
+    for branch in _violation_branches(ctx, shape, x, seen):
+        if branch.startswith("FILTER NOT EXISTS {") or (branch.startswith("FILTER (") and branch.endswith(")")):
+            parts.append(branch[len("FILTER "):])
+        else:
+            parts.append(f"EXISTS {{ {branch} }}")
+    return "(" + " || ".join(parts) + ")" if parts else "false"
 
 
 def _violation_branches(ctx: _Context, shape: Node, x: str, seen: tuple[Node, ...]) -> list[str]:
@@ -329,8 +357,7 @@ def _violation_branches(ctx: _Context, shape: Node, x: str, seen: tuple[Node, ..
             branches.append(f"{x} {path} {a}, {b} . {_same_language(a, b)}")
         for prop in sg.objects(shape, SH.property):
             w = ctx.var()
-            inner = violation_pattern(ctx, prop, w, seen)
-            branches.append(f"{x} {path} {w} . {inner}")
+            branches.append(f"{x} {path} {w} . FILTER ({violation_expression(ctx, prop, w, seen)})")
     if is_true(sg, shape, SH.closed):
         branches.append(_closed_pattern(ctx, shape, x, ctx.var(), ctx.var()))
     return branches
@@ -412,7 +439,7 @@ def focus_pattern(ctx: _Context, shape: Node) -> str:
     if _implicit_class(sg, shape):
         classes.append(shape)
     for c in classes:
-        parts.append(f"?this {SUBCLASS_PATH} {sparql_term(c)} .")
+        parts.append(ctx.instance_of("?this", c))
     for n in sg.objects(shape, SH.targetNode):
         parts.append(f"VALUES ?this {{ {sparql_term(n)} }}")
     for p in sg.objects(shape, SH.targetSubjectsOf):
@@ -443,9 +470,23 @@ def value_focus(ctx: _Context, focus: str, path: str, keys: str) -> tuple[str, s
     return pattern, f"{keys} {parent}"
 
 
-def compile_shapes(sg: Graph, use_shapes: Iterable[Node] | None = None) -> tuple[Check, ...]:
-    """Every check of the targeted shapes of ``sg`` (or of ``use_shapes`` only), as SPARQL queries."""
-    ctx = _Context(sg)
+def classes_of(sg: Graph) -> list[Node]:
+    """The classes whose instances the compiled checks look for (targets, ``sh:class``), sorted."""
+    found = set(sg.objects(None, SH.targetClass)) | set(sg.objects(None, SH["class"]))
+    found |= {s for kind in _CLASSES for s in sg.subjects(RDF.type, kind) if _implicit_class(sg, s)}
+    return sorted(found, key=str)
+
+
+def compile_shapes(
+    sg: Graph, use_shapes: Iterable[Node] | None = None, subclasses: dict[Node, list[Node]] | None = None,
+) -> tuple[Check, ...]:
+    """Every check of the targeted shapes of ``sg`` (or of ``use_shapes`` only), as SPARQL queries.
+
+    Instances of a class are found with ``rdf:type/rdfs:subClassOf*``; with ``subclasses`` (each
+    class of :func:`classes_of` with its subclasses in the data, itself included), with
+    ``rdf:type`` among them instead, for stores whose property paths are unreliable (Virtuoso).
+    """
+    ctx = _Context(sg, subclasses=subclasses)
     shapes = targeted_shapes(sg)
     if use_shapes is not None:
         chosen = set(use_shapes)
@@ -588,8 +629,8 @@ def _cardinality_checks(ctx: _Context, shape: Node, focus: str, path: str, base:
     if q is not None:
         others = ""
         if is_true(sg, shape, SH.qualifiedValueShapesDisjoint):
-            others = "".join(f" FILTER EXISTS {violation_pattern(ctx, s, '?_q')}" for s in _siblings(sg, shape))
-        conforming = f"?this {path} ?_q . FILTER NOT EXISTS {violation_pattern(ctx, q, '?_q')}{others}"
+            others = "".join(f" FILTER ({violation_expression(ctx, s, '?_q')})" for s in _siblings(sg, shape))
+        conforming = f"?this {path} ?_q . FILTER (!{violation_expression(ctx, q, '?_q')}){others}"
         counted = f"SELECT ?this{k} WHERE {{ {focus} OPTIONAL {{ {conforming} }} }} GROUP BY ?this{k} "
         for prop, op, component in ((SH.qualifiedMaxCount, ">", SH.QualifiedMaxCountConstraintComponent),
                                     (SH.qualifiedMinCount, "<", SH.QualifiedMinCountConstraintComponent)):

@@ -2,39 +2,25 @@
 
 The checks are those :mod:`kg_build.shacl_compile` makes for the embedded store, sent through the
 SPARQL 1.1 Protocol; their solutions become results exactly as on the embedded store, so the report
-is the same row for row. With ``graphs``, each query reads the merge of those named graphs (``FROM``
-clauses); without, the endpoint's default graph (for Oxigraph's server, start it with
-``--union-default-graph`` or name the graphs).
+is the same row for row. With ``graphs``, each query reads the merge of those named graphs (the
+protocol's ``default-graph-uri``, which servers honour where some ignore ``FROM``); without, the
+endpoint's default graph (for Oxigraph's server, start it with ``--union-default-graph`` or name
+the graphs).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from kg_build.shacl.report import Report, Result
 
-_FIRST_GROUP = re.compile(r"\bWHERE\s*\{|\{", re.I)
-
-
-def with_graphs(query: str, graphs: Iterable[str]) -> str:
-    """``query`` reading the merge of ``graphs``: ``FROM`` clauses before its top-level ``WHERE``.
-
-    >>> with_graphs("PREFIX a: <x:>\\nSELECT ?this WHERE { ?this a ?c }", ["urn:g1", "urn:g2"])
-    'PREFIX a: <x:>\\nSELECT ?this FROM <urn:g1> FROM <urn:g2> WHERE { ?this a ?c }'
-    """
-    froms = "".join(f"FROM <{g}> " for g in graphs)
-    if not froms:
-        return query
-    select = re.search(r"\bSELECT\b", query, re.I)
-    start = select.end() if select else 0
-    match = _FIRST_GROUP.search(query, start)
-    if match is None:  # pragma: no cover - every compiled check has a group
-        return query
-    return query[: match.start()] + froms + query[match.start():]
+if TYPE_CHECKING:
+    from kg_build.query import RemoteEngine
 
 
 def validate_endpoint(
@@ -50,18 +36,33 @@ def validate_endpoint(
     """
     from kg_build import shacl_oxigraph, validation
     from kg_build.query import RemoteEngine
+    from kg_build.shacl_compile import classes_of, compile_shapes
 
     sg = shapes if isinstance(shapes, Graph) else validation.load_shapes(shapes)
-    checks = shacl_oxigraph.checks_for(sg)
-    engine = RemoteEngine(endpoint, timeout=timeout)
-    names = list(graphs)
+    shacl_oxigraph.checks_for(sg)  # refuse shapes that cannot be compiled before sending anything
+    engine = RemoteEngine(endpoint, timeout=timeout, default_graphs=tuple(graphs))
+    # The subclasses of each class, asked first: Virtuoso loses solutions of rdf:type/rdfs:subClassOf*
+    # joined with other patterns, so the checks name the classes instead of following the path.
+    subclasses = {c: _subclasses(engine, c) for c in classes_of(sg)}
+    checks = compile_shapes(sg, subclasses=subclasses)
     results: list[Result] = []
     for check in checks:
-        answer = engine.run(with_graphs(check.query, names), name="a compiled SHACL check")
+        answer = engine.run(check.query, name="a compiled SHACL check")
         rows = ({v: t for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows)
         results.extend(shacl_oxigraph.check_results(check, sg, rows))
     count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-    answer = engine.run(with_graphs(count, names), name="counting the triples")
+    answer = engine.run(count, name="counting the triples")
     triples = int(answer.rows[0][0].value) if answer.rows and answer.rows[0][0] is not None else 0
     return Report.of(results, sg, triples)
 
+
+
+def _subclasses(engine: RemoteEngine, c: Node) -> list[Node]:
+    """``c`` and every class the endpoint's data says is a subclass of it, sorted."""
+    from kg_build.shacl_compile import sparql_term
+    from kg_build.shacl_oxigraph import to_rdflib
+
+    query = f"SELECT DISTINCT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ {sparql_term(c)} }}"
+    answer = engine.run(query, name="the subclasses of a class")
+    found = {to_rdflib(row[0]) for row in answer.rows if row[0] is not None} | {c}
+    return sorted(found, key=str)
