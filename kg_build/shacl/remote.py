@@ -1,6 +1,6 @@
 """Validate the graph a SPARQL endpoint serves: the compiled shapes run as SPARQL on any store.
 
-The checks are those :mod:`kg_build.shacl_compile` makes for the embedded store, sent through the
+The checks are those :mod:`kg_build.shacl.compile` makes for the embedded store, sent through the
 SPARQL 1.1 Protocol; their solutions become results exactly as on the embedded store, so the report
 is the same row for row. With ``graphs``, each query reads the merge of those named graphs (the
 protocol's ``default-graph-uri``, which servers honour where some ignore ``FROM``); without, the
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rdflib import Graph
 from rdflib.term import Node
 
+from kg_build.rdf.bridge import to_rdflib
+from kg_build.shacl.compile import classes_of, compile_shapes, results_of
+from kg_build.shacl.components import sparql_term
 from kg_build.shacl.report import Report, Result
-
-if TYPE_CHECKING:
-    from kg_build.query import RemoteEngine
+from kg_build.shacl.shapes import load_shapes
+from kg_build.sparql.engines import RemoteEngine
 
 
 def validate_endpoint(
@@ -31,15 +32,11 @@ def validate_endpoint(
 ) -> Report:
     """Validate what ``endpoint`` serves (the merge of ``graphs``, or its default graph).
 
-    Raises :class:`kg_build.shacl_compile.NotCompilable` before sending anything when a shape
+    Raises :class:`~kg_build.shacl.components.NotCompilable` before sending anything when a shape
     cannot be compiled, and ``EndpointError`` when the endpoint cannot be reached or refuses a query.
     """
-    from kg_build import shacl_oxigraph, validation
-    from kg_build.query import RemoteEngine
-    from kg_build.shacl_compile import classes_of, compile_shapes
-
-    sg = shapes if isinstance(shapes, Graph) else validation.load_shapes(shapes)
-    shacl_oxigraph.checks_for(sg)  # refuse shapes that cannot be compiled before sending anything
+    sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
+    compile_shapes(sg)  # refuse shapes that cannot be compiled before sending anything
     engine = RemoteEngine(endpoint, timeout=timeout, default_graphs=tuple(graphs))
     # The subclasses of each class, asked first: Virtuoso loses solutions of rdf:type/rdfs:subClassOf*
     # joined with other patterns, so the checks name the classes instead of following the path.
@@ -48,8 +45,8 @@ def validate_endpoint(
     results: list[Result] = []
     for check in checks:
         answer = engine.run(check.query, name="a compiled SHACL check")
-        rows = ({v: t for v, t in zip(answer.variables, row) if t is not None} for row in answer.rows)
-        results.extend(shacl_oxigraph.check_results(check, sg, rows))
+        rows = ({v: t for v, t in zip(answer.variables, row, strict=True) if t is not None} for row in answer.rows)
+        results.extend(results_of(check, sg, rows))
     count = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
     answer = engine.run(count, name="counting the triples")
     triples = int(answer.rows[0][0].value) if answer.rows and answer.rows[0][0] is not None else 0
@@ -59,9 +56,6 @@ def validate_endpoint(
 
 def _subclasses(engine: RemoteEngine, c: Node) -> list[Node]:
     """``c`` and every class the endpoint's data says is a subclass of it, sorted."""
-    from kg_build.shacl_compile import sparql_term
-    from kg_build.shacl_oxigraph import to_rdflib
-
     query = f"SELECT DISTINCT ?c WHERE {{ ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ {sparql_term(c)} }}"
     answer = engine.run(query, name="the subclasses of a class")
     found = {to_rdflib(row[0]) for row in answer.rows if row[0] is not None} | {c}

@@ -12,20 +12,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Union
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
-from rdflib.paths import AlternativePath, InvPath, MulPath, Path as RDFPath, SequencePath
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.paths import Path as RDFPath
 from rdflib.term import Node
 
-from kg_build.prefixes import compress, namespaces
+from kg_build.rdf.prefixes import compress, namespaces
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 
-ResultPath = Union[URIRef, RDFPath]
+ResultPath = URIRef | RDFPath
 Triple = tuple[Node, Node, Node]
 
 

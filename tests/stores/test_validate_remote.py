@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build import gsp
+from kg_build.publish import gsp
 from kg_build.cli import main
 
 MUTATED_GRAPH = "https://w3id.org/ntrk-kg/graph/test-mutated"
