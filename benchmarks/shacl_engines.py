@@ -160,16 +160,18 @@ def w3c(engines: list[str]) -> None:
 # ----------------------------------------------------------------------------- the project's fixtures
 
 def fixtures(engines: list[str], build: Path) -> None:
-    """Each fixture added to the built graph: the results it expects (``# expect:`` lines) exactly,
-    on top of the build's own, and no violation for a valid fixture."""
-    from rdflib import Graph
+    """Each fixture added to the built graph: exactly the results it expects (``# expect:`` lines)
+    on the nodes it describes (none for a valid fixture), and elsewhere only the build's own."""
+    from rdflib import Dataset, Graph
     from rdflib.namespace import SH
 
     from kg_build.shacl import validation
 
     shape_tests = _module("shape_tests", ROOT / "tests" / "shacl" / "test_shapes.py")
     with validation.literals_as_written():
-        base = Graph().parse(build / "ntrk-kg.nq", format="nquads")
+        ds = Dataset()
+        ds.parse(build / "ntrk-kg.nq", format="nquads")
+        base = validation.union(ds)
         shapes = Graph().parse(SHAPES, format="turtle")
     paths = sorted((FIXTURES / "invalid").glob("*.ttl")) + sorted((FIXTURES / "valid").glob("*.ttl"))
     print(f"{len(paths)} fixtures")
@@ -185,19 +187,28 @@ def fixtures(engines: list[str], build: Path) -> None:
             return {(report.value(r, SH.focusNode), report.value(r, SH.sourceShape),
                      report.value(r, SH.sourceConstraintComponent)) for r in report.objects(None, SH.result)}
 
-        baseline = keys(report_graph(engine, base, shapes))
+        try:
+            baseline = keys(report_graph(engine, base, shapes))
+        except Exception as exc:  # noqa: BLE001 - the engine refuses the project's shapes
+            print(f"| {engine} | refuses the shapes: {' '.join(str(exc).split())[:90]} |  |")
+            continue
         for path in paths:
-            g = Graph()
+            g, fixture = Graph(), Graph()
             for t in base:
                 g.add(t)
             with validation.literals_as_written():
-                g.parse(path, format="turtle")
+                fixture.parse(path, format="turtle")
+            for t in fixture:
+                g.add(t)
+            described = set(fixture.subjects())
             try:
                 report = report_graph(engine, g, shapes)
             except Exception:
                 continue
             expected = shape_tests.expectations(path) if path.parent.name == "invalid" else set()
-            right += keys(report) - baseline == expected
+            found = keys(report)
+            right += {k for k in found if k[0] in described} == expected and {
+                k for k in found if k[0] not in described} <= baseline
         print(f"| {engine} | {right}/{len(paths)} | {time.perf_counter() - start:.1f} |")
 
 

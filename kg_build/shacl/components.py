@@ -216,7 +216,7 @@ def value_conditions(
 def _format(text: str, fields: dict[str, Node]) -> str:
     """pySHACL's filling of ``{?var}``/``{$var}`` in a SPARQL constraint's message."""
     for var, val in fields.items():
-        text = re.sub(f"{{{{[?$]{var}}}}}", str(val), text)
+        text = re.sub(f"{{[?$]{var}}}", str(val), text)
     return text
 
 
