@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build.publish import gsp
 from kg_build.cli import main
+from kg_build.publish import gsp
 
 MUTATED_GRAPH = "https://w3id.org/ntrk-kg/graph/test-mutated"
 NTRK1 = "<https://identifiers.org/hgnc:8031>"
