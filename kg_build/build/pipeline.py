@@ -231,7 +231,7 @@ def _check_and_extend(
             lines = sorted(set(lines) | set(more))
     with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
         report = validate_store(st, triples=0, on_check=progress.advance)
-        if not report.conforms:
+        if report.violations:
             from dataclasses import replace
 
             from kg_build.shacl.oxigraph import count_triples
@@ -295,7 +295,8 @@ def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str,
 
 
 def _stop_unless_conforms(report: validation.Report) -> None:
-    if not report.conforms:
+    """Stop the build on a violation (warnings and infos are doubts about the source: kept, not fatal)."""
+    if report.violations:
         raise ValidationFailure(
             "the graph does not conform to its SHACL shapes (ontology/shapes.ttl); nothing was written.\n"
             + report.text().rstrip("\n")

@@ -1,4 +1,4 @@
-"""``ntrk-kg validate``: check the built graph, or any RDF files, against the SHACL shapes."""
+"""``ntrk-kg validate``: check the built graph, RDF files or a SPARQL endpoint against SHACL shapes."""
 
 from __future__ import annotations
 
@@ -26,41 +26,77 @@ from kg_build.rdf import formats as rdf_formats
     help="Validate against these shapes instead of the packaged ontology/shapes.ttl.",
 )
 @click.option(
+    "--with-ontology", is_flag=True, default=False,
+    help="Validate FILES together with the packaged ontology (so that classes follow its rdfs:subClassOf).",
+)
+@click.option(
     "--engine", type=click.Choice(("oxigraph", "pyshacl")), default="oxigraph", show_default=True,
-    help="oxigraph: the shapes compiled to SPARQL on an embedded store (fast); pyshacl: the reference engine. "
-    "Both give the same report.",
+    help="oxigraph: the shapes compiled to SPARQL on an embedded store (fast); pyshacl: the reference engine.",
+)
+@click.option(
+    "--endpoint", default=None, metavar="URL",
+    help="Validate what this SPARQL endpoint serves instead (the shapes run there as SPARQL queries).",
+)
+@click.option(
+    "--graph", "graphs", multiple=True, metavar="IRI",
+    help="With --endpoint: validate the merge of these named graphs (repeatable; default: the endpoint's default graph).",
 )
 @errors_to_exit
 def command(
     out_dir: Path, files: tuple[Path, ...], report_format: str, input_format: str | None,
-    shapes_file: Path | None, engine: str,
+    shapes_file: Path | None, with_ontology: bool, engine: str, endpoint: str | None, graphs: tuple[str, ...],
 ) -> None:
-    """Validate RDF against the graph's SHACL shapes and report what breaks which rule.
+    """Validate RDF against SHACL shapes and report what breaks which rule.
 
     Reads FILES (Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML; all files are validated
-    together, with the packaged ontology added when they lack it), or the build in OUT.
+    together, exactly as given), or the build in OUT, or the graph a SPARQL --endpoint serves.
+    Shapes an engine cannot check are refused before any data is read.
 
-    Exit status: 0 the graph conforms (warnings are printed); 1 it has violations; 2 an input
-    cannot be read.
+    Exit status: 0 no violation (warnings and infos are printed; the report says whether the graph
+    conforms, that is has no result at all); 1 it has violations; 2 the shapes or an input cannot
+    be used.
     """
-    from kg_build.errors import ValidationFailure
+    import logging
+    import warnings
+
+    from kg_build.errors import UsageError, ValidationFailure
     from kg_build.rdf import io as rdfio
+    from kg_build.shacl import oxigraph as shacl_oxigraph
     from kg_build.shacl import validation
 
-    paths = list(files) or [rdfio.built_file(out_dir)]
-    if engine == "oxigraph" and not files:
-        from kg_build.shacl import oxigraph as shacl_oxigraph
+    # rdflib logs a traceback for each ill-typed literal it reads: the report names them instead.
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", module="rdflib")
+    if endpoint is not None and files:
+        raise UsageError("give either FILES or --endpoint, not both")
+    if graphs and endpoint is None:
+        raise UsageError("--graph names graphs of an --endpoint")
+    shapes = validation.load_shapes(shapes_file)
+    if engine == "oxigraph":
+        shacl_oxigraph.checks_for(shapes)  # refuse shapes it cannot check before reading any data
+    if endpoint is not None:
+        if engine != "oxigraph":
+            raise UsageError("--endpoint runs the shapes as SPARQL: it needs --engine oxigraph")
+        from kg_build.shacl.remote import validate_endpoint
 
-        report = shacl_oxigraph.validate_nquads(paths[0], shapes_file)
+        report = validate_endpoint(endpoint, graphs, shapes)
+        where = endpoint
+    elif not files and engine == "oxigraph":
+        path = rdfio.built_file(out_dir)
+        report = shacl_oxigraph.validate_nquads(path, shapes)
+        where = str(path)
     else:
-        ds = rdfio.load_dataset(paths, input_format)
-        report = validation.validate(ds, shapes_file, engine=engine)
+        paths = list(files) or [rdfio.built_file(out_dir)]
+        with validation.literals_as_written():
+            ds = rdfio.load_dataset(paths, input_format)
+        report = validation.validate(ds, shapes, engine=engine, with_ontology=with_ontology)
+        where = ", ".join(map(str, paths))
     if report_format == "turtle":
         click.echo(report.turtle(), nl=False)
     elif report_format == "json":
         click.echo(report.json(), nl=False)
     else:
         click.echo(report.text(), nl=False)
-    if not report.conforms:
+    if report.violations:
         n = len(report.violations)
-        raise ValidationFailure(f"{n} violation{'s' if n != 1 else ''} in {', '.join(map(str, paths))} (report above)")
+        raise ValidationFailure(f"{n} violation{'s' if n != 1 else ''} in {where} (report above)")

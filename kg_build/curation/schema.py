@@ -131,8 +131,8 @@ def cell_problem(column: Column, value: str) -> str | None:
         return _calendar_problem(value)
     if kind == "day":
         return _calendar_problem(value) if len(value) == 10 else f"{value!r} is not YYYY-MM-DD"
-    if kind == "year" and not re.fullmatch(r"\d{4}", value):
-        return f"{value!r} is not a four-digit year"
+    if kind == "year":
+        return _calendar_problem(value) if re.fullmatch(r"\d{4}", value) else f"{value!r} is not a four-digit year"
     if kind in ("url", "urls"):
         for url in split_list(value) if kind == "urls" else [value]:
             if not url.startswith(("http://", "https://")) or any(ch.isspace() for ch in url):

@@ -27,7 +27,8 @@ def to_rdflib(term: OxTerm) -> Node:
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
-        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt))
+        # normalize=False: rdflib would rewrite some lexical forms ("01"^^xsd:integer as "1").
+        return Literal(term.value) if dt == _XSD_STRING else Literal(term.value, datatype=URIRef(dt), normalize=False)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise TypeError(f"not an RDF term of a graph: {term!r}")

@@ -237,18 +237,20 @@ class RemoteEngine:
 
     name = "remote"
 
-    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
+    def __init__(self, endpoint: str, timeout: float = 60.0, default_graphs: tuple[str, ...] = ()) -> None:
         if not re.match(r"https?://", endpoint):
             raise UsageError(f"--endpoint {endpoint!r} must be an http:// or https:// URL")
         self.endpoint = endpoint
         self.timeout = timeout
+        self.default_graphs = default_graphs  # the protocol's default-graph-uri: the graphs queries read
 
     def _post(self, text: str, accept: str) -> tuple[str, bytes]:
         import urllib.error
         import urllib.parse
         import urllib.request
 
-        data = urllib.parse.urlencode({"query": text}).encode("utf-8")
+        fields = [("query", text)] + [("default-graph-uri", g) for g in self.default_graphs]
+        data = urllib.parse.urlencode(fields).encode("utf-8")
         request = urllib.request.Request(
             self.endpoint, data=data, method="POST",
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
