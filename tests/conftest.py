@@ -12,8 +12,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from kg_build import pipeline, query
-from kg_build.paths import DATA_DIR
+from kg_build.build import pipeline
+
+from kg_build.sparql import sources
+
+from kg_build.sparql import engines as query
+from kg_build.resources import DATA_DIR
 
 
 @pytest.fixture(scope="session")
@@ -35,13 +39,13 @@ def dataset(built_dir: Path) -> Dataset:
 @pytest.fixture(scope="session")
 def oxigraph(built_dir: Path) -> query.OxigraphEngine:
     """The default query engine over the build (its N-Quads in an in-memory Oxigraph store)."""
-    return query.engine_for("oxigraph", built_dir)
+    return sources.engine_for("oxigraph", built_dir)
 
 
 @pytest.fixture(scope="session")
 def rdflib_engine(built_dir: Path) -> query.RdflibEngine:
     """The rdflib query engine over the same build."""
-    return query.engine_for("rdflib", built_dir)
+    return sources.engine_for("rdflib", built_dir)
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from click.testing import CliRunner
 
-from kg_build import gsp
+from kg_build.publish import gsp
 from kg_build.cli import main
 
 UNION_GRAPH = "https://w3id.org/ntrk-kg/graph/test-union"
