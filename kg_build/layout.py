@@ -65,6 +65,9 @@ class BuildLayout:
         return f"{self.nquads} does not exist; run 'ntrk-kg build --out {self.out_dir}' first"
 
 
+WORK_DIR = ".work"
+"""The build's scratch folder inside the next generation (removed before it is swapped in)."""
+
 # -- beside the build folder (in its parent): the lock and the generations -----------------------
 _GENERATION = r"\.{name}\.(?P<kind>new|old)-(?P<pid>\d+)"
 
