@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_build.errors import CurationError, Problem
+from kg_build.errors import CurationError, Problem, UsageError
 from kg_build.resources import DATA_DIR
 from kg_build.rdf.prefixes import expand
-from kg_build.curation.tables import Row, TableSpec, read_table
+from kg_build.curation.tables import FILE_FIELD, Row, TableSpec, read_table
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
 from kg_build.tsv import split_list
 
@@ -161,8 +161,15 @@ def fusion_key(five_prime: str, three_prime: str) -> str:
 def load(directory: Path | None = None) -> Curated:
     """Read and check every curated table in ``directory`` (the packaged data by default)."""
     directory = Path(directory) if directory is not None else DATA_DIR
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "no such folder"
+        raise UsageError(f"{directory}: {what}; --data names the folder of curated tables ({SPECS['genes'].name}, ...)")
     problems: list[Problem] = []
     tables = {name: read_table(directory, spec, problems) for name, spec in SPECS.items()}
+    if any(p.field == FILE_FIELD for p in problems):
+        # The tables are checked against each other only once every file can be read: the
+        # checks would otherwise bury the cause under what follows from it.
+        raise CurationError(problems, note="the tables are checked against each other once every file can be read")
     cur = Curated(directory, tables)
     _check(cur, problems)
     _check_factcheck(cur, problems)
@@ -304,6 +311,8 @@ def _check(cur: Curated, problems: list[Problem]) -> None:
         section_ok(r)
         refs_ok(r)
         statement_key(r, f"prevalence-{r['key']}")
+        if not KEY.match(r["key"]):
+            problems.append(r.problem("key", f"{r['key']!r} must be lower-case words joined by '-'"))
         _int(r, "row", problems, required=False)
         if r["tumour_type"] and (r["tumour_type"],) not in tumours:
             problems.append(r.problem("tumour_type", f"unknown tumour type {r['tumour_type']!r} (see tumour_types.tsv)"))
