@@ -55,6 +55,10 @@ def command(
         report = shacl_oxigraph.validate_nquads(paths[0], shapes_file)
     else:
         ds = rdfio.load_dataset(paths, input_format)
+        if next(iter(ds.quads((None, None, None, None))), None) is None:
+            from kg_build.errors import UsageError
+
+            raise UsageError(f"{', '.join(map(str, paths))}: holds no triple; there is nothing to validate")
         report = validation.validate(ds, shapes_file, engine=engine)
     if report_format == "turtle":
         click.echo(report.turtle(), nl=False)

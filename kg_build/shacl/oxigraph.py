@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
+from kg_build.errors import UsageError
 from kg_build.shacl.compile import Check, compile_shapes, ill_typed
 
 if TYPE_CHECKING:
@@ -151,8 +152,14 @@ def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
             return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
         return ox.Literal(str(node))
 
+    def checked(node: Node):  # type: ignore[no-untyped-def]
+        try:
+            return term(node)
+        except ValueError as exc:  # rdflib reads terms that RDF does not allow, e.g. an IRI with '<'
+            raise UsageError(f"the data holds a term that is not valid RDF: {str(node)!r}: {exc}") from None
+
     store = ox.Store()
-    store.extend([ox.Quad(term(s), term(p), term(o), ox.DefaultGraph()) for s, p, o in triples])
+    store.extend([ox.Quad(checked(s), checked(p), checked(o), ox.DefaultGraph()) for s, p, o in triples])
     return store
 
 
