@@ -89,8 +89,8 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
             union.add((s, p, o))
         union.serialize(format="turtle", encoding="utf-8")
     elif stage == "validate-pyshacl":
-        from kg_build.shacl import validation
         from kg_build.rdf.io import load_dataset
+        from kg_build.shacl import validation
 
         ds = load_dataset([nq])
         t = time.perf_counter()
@@ -110,7 +110,6 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
         out["violations"] = len(report.violations)
     elif stage == "queries":
         from kg_build.query import catalogue
-        from kg_build.query import params
         from kg_build.query import run as query_run
         from kg_build.sparql import engines as query
         from kg_build.sparql.sources import read_only_store as open_store

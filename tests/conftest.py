@@ -13,11 +13,9 @@ import pytest
 from rdflib import Dataset
 
 from kg_build.build import pipeline
-
-from kg_build.sparql import sources
-
-from kg_build.sparql import engines as query
 from kg_build.resources import DATA_DIR
+from kg_build.sparql import engines as query
+from kg_build.sparql import sources
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +100,7 @@ class SparqlEndpoint:
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
                 if endpoint.fail_with:
@@ -133,7 +131,7 @@ class SparqlEndpoint:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "SparqlEndpoint":
+    def __enter__(self) -> SparqlEndpoint:
         self.thread.start()
         return self
 

@@ -11,30 +11,28 @@ are built with rdflib and added as lines. :func:`build_dataset` gives the same g
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rdflib import OWL, BNode, Dataset, Literal
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg_build import __version__
-
-from kg_build.query import catalogue
-
-from kg_build.rdf import iris
-from kg_build.rdf import ntriples as nt
-from kg_build.build.layers.catalogue import add_catalogue
-from kg_build.curation.curated import STATEMENT_KINDS, Curated, fusion_key
-from kg_build.rdf.xsd import canonical_decimal, date_datatype
-from kg_build.tsv import split_list
-from kg_build.resources import DATA_DIR
-from kg_build.rdf.prefixes import expand
-from kg_build.build.quads import QuadSink
 from kg_build.build.checks import check_terms
+from kg_build.build.layers.catalogue import add_catalogue
+from kg_build.build.quads import QuadSink
 from kg_build.build.sssom import mapping_rows
+from kg_build.curation.curated import STATEMENT_KINDS, Curated, fusion_key
 from kg_build.curation.tables import Row
 from kg_build.curation.values import Range
+from kg_build.query import catalogue
+from kg_build.rdf import iris
+from kg_build.rdf import ntriples as nt
+from kg_build.rdf.prefixes import expand
 from kg_build.rdf.vocab import NT, ontology_graph
+from kg_build.rdf.xsd import canonical_decimal, date_datatype
+from kg_build.resources import DATA_DIR
+from kg_build.tsv import split_list
 
 RDF_TYPE = nt.iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -51,7 +49,7 @@ def _refs(row: Row) -> list[str]:
     return split_list(row["references"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _curie(value: str) -> str:
     """The N-Triples IRI of a curated CURIE (checked beforehand by ``curation.load``)."""
     iri = expand(value)
@@ -344,8 +342,7 @@ class _Builder:
 
     def fixed_layers(self) -> None:
         """The dataset description, query catalogue, ontology, fact check and context graphs."""
-        from kg_build.build.layers import context
-        from kg_build.build.layers import factcheck
+        from kg_build.build.layers import context, factcheck
 
         ds = Dataset()
         m = ds.graph(iris.METADATA_GRAPH)

@@ -283,8 +283,8 @@ def _check_and_extend(
         lines = rule_finding_lines(guide_context(st, {r.focus_node for r in results}), results)
         _load_lines(st, lines)
     if reason:
-        from kg_build.reasoning import owl as reasoning
         from kg_build.rdf.io import dataset_from_nquads
+        from kg_build.reasoning import owl as reasoning
 
         with progress.stage("reason"):
             ds = dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
@@ -317,6 +317,7 @@ def _load_lines(st: Store, lines: list[str]) -> None:
 def guide_context(st: Store, nodes: set[object]) -> Dataset:
     """What the guide graph says about ``nodes`` and their bands, as a small rdflib dataset (the
     rule findings quote the statements' labels and values and their bands' headings)."""
+    import pyoxigraph as ox
     from rdflib import Dataset as RDFDataset
 
     from kg_build.rdf.bridge import to_rdflib
@@ -327,7 +328,9 @@ def guide_context(st: Store, nodes: set[object]) -> Dataset:
         return ds
     guide = ds.graph(iris.GUIDE_GRAPH)
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
-    for row in st.query(query):
+    solutions = st.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
     return ds
 

@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg_build import layout
 from kg_build.build.progress import Progress
 from kg_build.build.quads import graph_of, path_lines, triple_of
@@ -40,17 +42,13 @@ def file_names() -> list[str]:
 _TICK = 1 << 16
 
 
-def _triples(nt_path: Path) -> Iterator[object]:
-    import pyoxigraph as ox
-
+def _triples(nt_path: Path) -> Iterator[ox.Triple]:
     with open(nt_path, "rb") as fh:
         for q in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
             yield q.triple
 
 
-def _quads(graph_files: list[Path]) -> Iterator[object]:
-    import pyoxigraph as ox
-
+def _quads(graph_files: list[Path]) -> Iterator[ox.Quad]:
     for path in graph_files:
         with open(path, "rb") as fh:
             yield from ox.parse(fh, format=ox.RdfFormat.N_QUADS)
@@ -66,8 +64,6 @@ def write_exports(
     by the caller). The N-Quads file itself is the caller's; ``total`` is its number of lines, if
     known (for the progress bar).
     """
-    import pyoxigraph as ox
-
     prefixes = dict(sorted(namespaces().items()))
     graph_major = [f for f in fmts if formats.holds_graphs(f) and f != "nquads"]
     union_needed = any(not formats.holds_graphs(f) for f in fmts)
@@ -75,7 +71,7 @@ def write_exports(
     union = 0
     work = Path(tempfile.mkdtemp(prefix=".ntrk-kg-export-", dir=nquads.parent))
     try:
-        nt_path = staged.get(file_name("ntriples")) if "ntriples" in fmts else work / "union.nt"
+        nt_path = staged[file_name("ntriples")] if "ntriples" in fmts else work / "union.nt"
         graph_files: dict[str, tuple[Path, object]] = {}
         with progress.stage("split", total):
             nt_out = open(nt_path, "w", encoding="utf-8", newline="\n") if union_needed else None

@@ -10,7 +10,6 @@ from kg_build.cli.options import data_option, errors_to_exit, out_option, wait_o
 from kg_build.rdf import formats as rdf_formats
 
 
-
 @click.command("build")
 @out_option
 @data_option

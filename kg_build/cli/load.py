@@ -43,8 +43,8 @@ def command(out_dir: Path, endpoint: str, gsp: str | None, target: str | None, d
     what the upload must have produced. With --atomic the server's graphs change only in the
     last request, and the report says whether the server runs it as one transaction.
     """
-    from kg_build.publish import gsp as g
     from kg_build.errors import UsageError
+    from kg_build.publish import gsp as g
     from kg_build.rdf.io import built_file
 
     if target and dataset:

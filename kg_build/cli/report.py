@@ -28,9 +28,9 @@ def command(out_file: Path, build_dir: Path, files: tuple[Path, ...]) -> None:
     log-scale chart, pathways, references, curated context and every fact-check finding beside
     the statement it concerns.
     """
-    from kg_build.rdf import io as rdfio
-    from kg_build.publish import report
     from kg_build.build.staging import Output, write_atomically
+    from kg_build.publish import report
+    from kg_build.rdf import io as rdfio
 
     ds = rdfio.load_dataset(list(files) or [rdfio.built_file(build_dir)])
     html = report.render(ds)

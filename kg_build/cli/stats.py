@@ -18,8 +18,8 @@ def command(out_dir: Path, files: tuple[Path, ...]) -> None:
 
     Reads FILES (any RDF syntax) if given, otherwise the build in OUT.
     """
-    from kg_build.rdf import io as rdfio
     from kg_build.publish import stats as st
+    from kg_build.rdf import io as rdfio
 
     ds = rdfio.load_dataset(list(files) or [rdfio.built_file(out_dir)])
     click.echo("named graph\ttriples")

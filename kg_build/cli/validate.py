@@ -10,7 +10,6 @@ from kg_build.cli.options import errors_to_exit, out_option
 from kg_build.rdf import formats as rdf_formats
 
 
-
 @click.command("validate")
 @out_option
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
@@ -44,9 +43,9 @@ def command(
     Exit status: 0 the graph conforms (warnings are printed); 1 it has violations; 2 an input
     cannot be read.
     """
+    from kg_build.errors import ValidationFailure
     from kg_build.rdf import io as rdfio
     from kg_build.shacl import validation
-    from kg_build.errors import ValidationFailure
 
     paths = list(files) or [rdfio.built_file(out_dir)]
     if engine == "oxigraph" and not files:

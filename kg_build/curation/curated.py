@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_build.errors import CurationError, Problem, UsageError
-from kg_build.resources import DATA_DIR
-from kg_build.rdf.prefixes import expand
 from kg_build.curation.tables import FILE_FIELD, Row, TableSpec, read_table
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
+from kg_build.errors import CurationError, Problem, UsageError
+from kg_build.rdf.prefixes import expand, pattern_problem
+from kg_build.resources import DATA_DIR
 from kg_build.tsv import split_list
 
 SPECS: dict[str, TableSpec] = {
@@ -82,19 +82,11 @@ SPECS: dict[str, TableSpec] = {
     ),
 }
 
-ID_PATTERNS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "hgnc_id": ("HGNC", re.compile(r"^HGNC:[1-9]\d*$")),
-    "ncbigene_id": ("NCBIGene", re.compile(r"^NCBIGene:[1-9]\d*$")),
-    "ensembl_id": ("ensembl", re.compile(r"^ensembl:ENSG\d{11}$")),
-    "uniprot_id": (
-        "uniprot",
-        re.compile(r"^uniprot:(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})$"),
-    ),
-    "doi": ("doi", re.compile(r"^doi:10\.\d{4,9}/\S+$")),
-    "pmid": ("pubmed", re.compile(r"^pubmed:[1-9]\d*$")),
-    "pmcid": ("pmc", re.compile(r"^pmc:PMC\d+$")),
-    "population": ("HP", re.compile(r"^HP:\d{7}$")),
+ID_PREFIXES: dict[str, str] = {
+    "hgnc_id": "HGNC", "ncbigene_id": "NCBIGene", "ensembl_id": "ensembl", "uniprot_id": "uniprot",
+    "doi": "doi", "pmid": "pubmed", "pmcid": "pmc", "population": "HP",
 }
+"""Identifier column -> the one prefix its CURIEs must use (their form is the prefix map's pattern)."""
 ROLES = ("ntrk", "partner")
 STATUSES = ("verified", "partly-verified", "unverified", "unresolvable")
 PROCESS_KINDS = ("activation-step", "outcome")
@@ -117,16 +109,8 @@ FINDING_KINDS = {
 }
 SEVERITIES = {"error": "ErrorSeverity", "warning": "WarningSeverity", "info": "InfoSeverity"}
 DRUG_KINDS = ("trk-inhibitor", "other")
-# Identifier patterns of the context tables, by CURIE prefix.
-CONTEXT_ID_PATTERNS: dict[str, re.Pattern[str]] = {
-    "OBI": re.compile(r"^OBI:\d{7}$"),
-    "NCIT": re.compile(r"^NCIT:C\d+$"),
-    "MONDO": re.compile(r"^MONDO:\d{7}$"),
-    "CHEBI": re.compile(r"^CHEBI:[1-9]\d*$"),
-    "drugbank": re.compile(r"^drugbank:DB\d{5}$"),
-    "chembl.compound": re.compile(r"^chembl\.compound:CHEMBL\d+$"),
-    "pubchem.compound": re.compile(r"^pubchem\.compound:[1-9]\d*$"),
-}
+CONTEXT_PREFIXES = ("OBI", "NCIT", "MONDO", "CHEBI", "drugbank", "chembl.compound", "pubchem.compound")
+"""The prefixes a finding's evidence may refer to (``refers_to``)."""
 KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SYMBOL = re.compile(r"^[A-Z][A-Z0-9-]*$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -205,10 +189,13 @@ def _curie(r: Row, col: str, value: str, problems: list[Problem], kind: str | No
     if expand(value) is None:
         problems.append(r.problem(col, f"{value!r} is not a CURIE with a known prefix (see prefixes.tsv)"))
         return
-    if kind in ID_PATTERNS:
-        prefix, pattern = ID_PATTERNS[kind]
-        if not pattern.match(value):
-            problems.append(r.problem(col, f"{value!r} is not a valid {prefix} identifier (expected {pattern.pattern})"))
+    want = ID_PREFIXES.get(kind)
+    if want is not None and value.partition(":")[0] != want:
+        problems.append(r.problem(col, f"{value!r} must be a CURIE with the prefix {want} ({want}:...)"))
+        return
+    problem = pattern_problem(value)
+    if problem is not None:
+        problems.append(r.problem(col, problem))
 
 
 def _check(cur: Curated, problems: list[Problem]) -> None:
@@ -378,8 +365,8 @@ def _check(cur: Curated, problems: list[Problem]) -> None:
                 problems.append(r.problem("about", f"{ref!r} names no known {kind}"))
         for col, index, want in (("pathways", pathways, None), ("outcomes", processes, "outcome"), ("steps", processes, "activation-step")):
             for k in r[col].split():
-                p = index.get((k,))
-                if p is None or (want and p["kind"] != want):
+                found = index.get((k,))
+                if found is None or (want and found["kind"] != want):
                     problems.append(r.problem(col, f"{k!r} is not a known {want or 'pathway'} key"))
         for p in r["populations"].split():
             if (p,) not in populations:
@@ -431,8 +418,8 @@ def _context_curie(r: Row, col: str, value: str, problems: list[Problem], allowe
         problems.append(r.problem(col, f"{value!r} is not a CURIE with a known prefix (see prefixes.tsv)"))
     elif prefix not in allowed:
         problems.append(r.problem(col, f"{value!r} must use one of the prefixes {', '.join(allowed)}"))
-    elif prefix in CONTEXT_ID_PATTERNS and not CONTEXT_ID_PATTERNS[prefix].match(value):
-        problems.append(r.problem(col, f"{value!r} is not a valid {prefix} identifier (expected {CONTEXT_ID_PATTERNS[prefix].pattern})"))
+    elif (problem := pattern_problem(value)) is not None:
+        problems.append(r.problem(col, problem))
 
 
 def _urls(r: Row, col: str, problems: list[Problem]) -> None:
@@ -498,7 +485,7 @@ def _check_factcheck(cur: Curated, problems: list[Problem]) -> None:
             except ValueSyntaxError as exc:
                 problems.append(r.problem("value", str(exc)))
         if r["refers_to"]:
-            _context_curie(r, "refers_to", r["refers_to"], problems, tuple(CONTEXT_ID_PATTERNS))
+            _context_curie(r, "refers_to", r["refers_to"], problems, CONTEXT_PREFIXES)
     for r in t["findings"]:
         if r["kind"] in ("contradicted", "not-found", "supported") and (r["document"], r["key"]) not in with_evidence:
             problems.append(r.problem("key", f"a {r['kind']!r} finding needs evidence rows in finding_evidence.tsv (what the source says)"))

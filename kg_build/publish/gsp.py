@@ -317,7 +317,7 @@ def payloads(nquads_file: Path, layout: str, target: str | None = None) -> list[
             for q in parse(fh, format=RdfFormat.N_QUADS):
                 if isinstance(q.graph_name, DefaultGraph):
                     raise UsageError(f"{nquads_file}: holds a triple outside any named graph: {q}")
-                key = target if layout == "graph" else q.graph_name.value
+                key = target if layout == "graph" and target is not None else q.graph_name.value
                 per_graph.setdefault(key, set()).add(f"{q.subject} {q.predicate} {q.object} .")
     except SyntaxError as exc:
         raise UsageError(f"{nquads_file}: not valid N-Quads: {exc}") from None

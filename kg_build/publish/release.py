@@ -86,7 +86,7 @@ def compute_stats(nquads_file: Path) -> Stats:
     triples: set[tuple[object, object, object]] = set()
     graphs: dict[str, int] = defaultdict(int)
     for q in store.quads_for_pattern(None, None, None, None):
-        graphs[q.graph_name.value] += 1
+        graphs[q.graph_name.value if isinstance(q.graph_name, NamedNode) else ""] += 1
         triples.add((q.subject, q.predicate, q.object))
     by_prop: dict[str, list[tuple[object, object]]] = defaultdict(list)
     typed: dict[str, set[object]] = defaultdict(set)
@@ -128,7 +128,8 @@ def issued_date(nquads_file: Path, issued: str | None = None, environ: dict[str,
         return Literal(day, datatype=XSD.date)
     from pyoxigraph import RdfFormat, parse
 
-    guides, dates = set(), {}
+    guides: set[str] = set()
+    dates: dict[str, list[tuple[str, str]]] = {}
     with nquads_file.open("rb") as fh:
         for q in parse(fh, format=RdfFormat.N_QUADS):
             if q.predicate.value == str(RDF.type) and q.object.value == str(NTRK_GUIDE):

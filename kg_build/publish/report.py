@@ -19,11 +19,11 @@ from typing import Any
 from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg_build.rdf import iris
 from kg_build.errors import UsageError
-from kg_build.resources import TEMPLATES_DIR
+from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress
 from kg_build.rdf.vocab import T
+from kg_build.resources import TEMPLATES_DIR
 
 TEMPLATE = "report.html.j2"
 SCHEMA_URL = URIRef("http://schema.org/url")

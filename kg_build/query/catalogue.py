@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import yaml
 
 from kg_build.errors import UsageError
 from kg_build.query.params import PARAM_TYPES, to_term
 from kg_build.resources import LOOKUP_DIR, QUERIES_DIR
 from kg_build.sparql import text as sparql_text
-from kg_build.sparql.engines import LIST_SEPARATOR
+from kg_build.sparql.engines import Term
 
 FORMS = ("select", "construct", "ask")
 RESERVED_NAMES = ("list", "run", "show")
@@ -121,7 +120,7 @@ class CatalogueQuery:
         """The example value of every parameter that has one (the values the goldens use)."""
         return {p.name: p.example for p in self.params if p.example is not None}
 
-    def bind(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bind(self, values: Mapping[str, str]) -> dict[str, Term]:
         """Check ``values`` against the query's parameters and convert them to terms.
 
         Unknown names, missing required parameters and values of the wrong type are a ``UsageError``
@@ -133,7 +132,7 @@ class CatalogueQuery:
             if self.param(name) is None:
                 known = ", ".join(p.name for p in self.params) or "none"
                 problems.append(f"unknown parameter {name!r} (parameters of {self.name}: {known})")
-        out: dict[str, ox.NamedNode | ox.Literal] = {}
+        out: dict[str, Term] = {}
         for p in self.params:
             raw = values.get(p.name, p.default)
             if raw is None:

@@ -8,6 +8,7 @@ project's one prefix map (:mod:`kg_build.rdf.prefixes`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
@@ -86,7 +87,7 @@ def to_term(ptype: str, value: str) -> ox.NamedNode | ox.Literal:
     raise ValueError(f"unknown parameter type {ptype!r} (known: {', '.join(PARAM_TYPES)})")
 
 
-def parse_assignments(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
     """``["a=1", "b=x=y"]`` -> ``{"a": "1", "b": "x=y"}``; a pair without ``=`` is a ``UsageError``."""
     out: dict[str, str] = {}
     for pair in pairs:

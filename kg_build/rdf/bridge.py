@@ -7,13 +7,11 @@ rdflib parser would make them.
 
 from __future__ import annotations
 
-from typing import Union
-
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-OxTerm = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 

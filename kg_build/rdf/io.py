@@ -11,6 +11,7 @@ from kg_build.errors import UsageError
 from kg_build.layout import BuildLayout
 from kg_build.rdf import formats
 
+
 def built_file(out_dir: Path) -> Path:
     """The N-Quads file of a build in ``out_dir``; a usage error if there is no build there."""
     layout = BuildLayout(out_dir)
@@ -48,7 +49,7 @@ def _first_bad_line(path: Path, fmt: str) -> tuple[int, str] | None:
             continue
         try:
             Dataset().parse(data=line + "\n", format=fmt)
-        except Exception as exc:  # noqa: BLE001 - any failure marks the line
+        except Exception as exc:
             return number, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return None
 

@@ -132,10 +132,3 @@ def converter() -> curies.Converter:
         curies.Record(prefix=r.prefix, uri_prefix=r.uri_prefix, prefix_synonyms=list(r.synonyms), pattern=r.pattern)
         for r in records()
     ])
-
-
-def standardize(curie: str) -> str | None:
-    """Rewrite a CURIE with a synonym prefix to the preferred prefix (``hgnc:1`` -> ``HGNC:1``)."""
-    prefix, sep, local = curie.partition(":")
-    r = record(prefix) if sep else None
-    return None if r is None else f"{r.prefix}:{local}"

@@ -27,12 +27,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg_build.rdf import iris
 from kg_build.errors import KgError, ValidationFailure
+from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress
 from kg_build.rdf.vocab import ontology_graph
 
@@ -155,7 +155,8 @@ def disjoint_pairs(g: Graph) -> set[frozenset[URIRef]]:
         if isinstance(a, URIRef) and isinstance(b, URIRef):
             pairs.add(frozenset((a, b)))
     for node in g.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = [m for m in Collection(g, g.value(node, OWL.members)) if isinstance(m, URIRef)]
+        head = g.value(node, OWL.members)
+        members = [m for m in Collection(g, head) if isinstance(m, URIRef)] if head is not None else []
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 pairs.add(frozenset((a, b)))
@@ -296,7 +297,7 @@ def owlrl_entailed(g: Graph) -> list[tuple[URIRef, URIRef]]:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
     inds = individuals(g)
     return [(s, c) for s, c in closed.subject_objects(RDF.type)
-            if s in inds and isinstance(c, URIRef) and not isinstance(s, BNode)]
+            if isinstance(s, URIRef) and s in inds and isinstance(c, URIRef)]
 
 
 def owlrl_types(g: Graph) -> list[tuple[URIRef, URIRef]]:
@@ -335,10 +336,3 @@ def inferred_lines(result: Reasoning) -> list[str]:
     """The inferred types as N-Quads lines of the inferred graph, sorted."""
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     return sorted(f"<{s}> {rdf_type} <{c}> <{iris.INFERRED_GRAPH}> .\n" for s, c in set(result.types))
-
-
-def add_inferred_graph(ds: Dataset, result: Reasoning) -> None:
-    """Write the inferred types into the dataset's inferred graph."""
-    target = ds.graph(iris.INFERRED_GRAPH)
-    for s, c in result.types:
-        target.add((s, RDF.type, c))

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from dataclasses import dataclass, field
 from itertools import count
 
 from rdflib import RDF, Graph, Literal, URIRef

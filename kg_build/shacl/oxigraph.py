@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,8 +98,8 @@ def validate_store(
     """
     import pyoxigraph as ox
 
-    from kg_build.shacl import validation
     from kg_build.resources import ONTOLOGY_DIR
+    from kg_build.shacl import validation
 
     sg = shapes if isinstance(shapes, Graph) else validation.load_shapes(shapes)
     checks = checks_for(sg, use_shapes)
@@ -216,7 +216,7 @@ def run_check(store: ox.Store, sg: Graph, check: Check) -> list[Result]:
 def _format(text: str, fields: dict[str, Node]) -> str:
     """pySHACL's filling of ``{?var}``/``{$var}`` in a SPARQL constraint's message."""
     for var, val in fields.items():
-        text = re.sub("{{[?$]{}}}".format(var), str(val), text)
+        text = re.sub(f"{{[?$]{var}}}", str(val), text)
     return text
 
 
@@ -263,7 +263,7 @@ def _default_message(check: Check, sg: Graph, focus: Node, value: Node | None) -
             return f"Value does not match pattern '{p}'"
         return "Value does not match every pattern in ('{}')".format("', '".join(str(x) for x in patterns))
     if c == SH.InConstraintComponent:
-        return "Value {} not in list {}".format(data(value), [shapes(x) for x in sg.items(p)])
+        return f"Value {data(value)} not in list {[shapes(x) for x in sg.items(p)]}"
     ranges = {SH.MinInclusiveConstraintComponent: (SH.minInclusive, ">="),
               SH.MaxInclusiveConstraintComponent: (SH.maxInclusive, "<="),
               SH.MinExclusiveConstraintComponent: (SH.minExclusive, ">"),
@@ -357,7 +357,7 @@ def restore_lexical(report: Report, graph: Graph) -> Report:
             found = list(graph.objects(r.focus_node, r.result_path))  # type: ignore[arg-type]
         candidates[r] = [c for c in found if isinstance(c, Literal)]
     everything = sorted({c for cs in candidates.values() for c in cs}, key=lambda x: x.n3())
-    canonical = dict(zip(everything, _store_forms(everything)))
+    canonical = dict(zip(everything, _store_forms(everything), strict=False))
     results = []
     for r in report.results:
         if r in candidates:

@@ -17,27 +17,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Union
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import OWL, SH
-from rdflib.paths import AlternativePath, InvPath, MulPath, Path as RDFPath, SequencePath
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.paths import Path as RDFPath
 from rdflib.term import Node
 
 from kg_build.errors import UsageError
-from kg_build.resources import SHAPES_FILE
 from kg_build.rdf.prefixes import compress, namespaces
 from kg_build.rdf.vocab import ontology_graph
+from kg_build.resources import SHAPES_FILE
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/ntrk-kg/ontology")
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_IRI = {v: k for k, v in SEVERITIES.items()}
 _SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 
-ResultPath = Union[URIRef, RDFPath]
-DataInput = Union[Graph, ConjunctiveGraph]
+ResultPath = URIRef | RDFPath
+DataInput = Graph | ConjunctiveGraph
 
 
 class CouldNotValidate(UsageError):
@@ -393,8 +393,8 @@ def validate(
         return shacl_oxigraph.restore_lexical(report, data_graph(data))
     if engine != "pyshacl":
         raise UsageError(f"unknown validation engine {engine!r}: use 'oxigraph' or 'pyshacl'")
-    from pyshacl import validate as pyshacl_validate
     from pyparsing import ParseException
+    from pyshacl import validate as pyshacl_validate
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 
     sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
@@ -468,7 +468,9 @@ def known_datatypes() -> frozenset[URIRef]:
 
 def _external_term(iri: URIRef) -> bool:
     """Whether ``iri`` is a term of a W3C or DCMI vocabulary that rdflib defines (closed namespaces)."""
-    from rdflib.namespace import DCTERMS, RDFS as _RDFS, SKOS, VOID, XSD as _XSD
+    from rdflib.namespace import DCTERMS, SKOS, VOID
+    from rdflib.namespace import RDFS as _RDFS
+    from rdflib.namespace import XSD as _XSD
 
     for ns in (RDF, _RDFS, OWL, _XSD, SKOS, DCTERMS, VOID, SH):
         if str(iri).startswith(str(ns)):
@@ -502,7 +504,7 @@ def sparql_terms(shapes: Graph) -> dict[Node, set[URIRef]]:
         query = prepareQuery(str(select), initNs=prefixes)
         found: set[URIRef] = set()
 
-        def walk(x: object) -> None:
+        def walk(x: object, found: set[URIRef] = found) -> None:
             if isinstance(x, URIRef):
                 found.add(x)
             elif isinstance(x, dict):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Union
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -33,7 +33,7 @@ from kg_build.errors import KgError, UsageError
 from kg_build.rdf.xsd import XSD, canonical_decimal
 from kg_build.sparql.text import query_form, variables, with_service_iris, with_values
 
-Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 ENGINES = ("oxigraph", "rdflib")
 """The local engines a user can choose (``--engine``); a remote endpoint is chosen by ``--endpoint``."""
 LIST_SEPARATOR = "|"
@@ -55,6 +55,10 @@ class Result:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     triples: list[ox.Triple] = field(default_factory=list)
     boolean: bool | None = None
+
+    def records(self) -> list[dict[str, Term | None]]:
+        """The rows as dictionaries, column -> term (``None`` where unbound)."""
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
 
 
 # -- normalisation --------------------------------------------------------------------------
@@ -110,8 +114,12 @@ def _sort_list_cells(row: tuple[Term | None, ...], idx: list[int]) -> tuple[Term
 
 def _normalise_triple(triple: ox.Triple) -> ox.Triple:
     obj = triple.object
+    if isinstance(obj, ox.Triple):
+        return triple
     canonical = normalise_term(obj)
-    return triple if canonical is obj else ox.Triple(triple.subject, triple.predicate, canonical)
+    if canonical is obj or canonical is None:
+        return triple
+    return ox.Triple(triple.subject, triple.predicate, canonical)
 
 
 # -- engines ----------------------------------------------------------------------------------
@@ -132,7 +140,7 @@ def _services(text: str, bindings: dict[str, Term] | None) -> str:
     return with_service_iris(text, iris) if iris else text
 
 
-def _service_error(exc: Exception, name: str) -> "EndpointError":
+def _service_error(exc: Exception, name: str) -> EndpointError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return EndpointError(f"{name}: a SERVICE endpoint of the query could not be queried: {detail}")
 
@@ -196,7 +204,7 @@ class RdflibEngine:
         init = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
         try:
             answer = self.dataset.query(_services(text, bindings), initBindings=init)
-            answer.bindings  # evaluate now, so a SERVICE failure surfaces here
+            _ = answer.bindings  # evaluate now, so a SERVICE failure surfaces here
         except ParseException as exc:
             raise _syntax_error(exc, name) from exc
         except OSError as exc:
@@ -207,7 +215,7 @@ class RdflibEngine:
             return Result("select", variables, rows)
         if answer.type == "ASK":
             return Result("ask", boolean=bool(answer.askAnswer))
-        triples = [ox.Triple(*(from_rdflib(t) for t in triple)) for triple in answer.graph]
+        triples = [ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in answer.graph]  # type: ignore[arg-type]
         return Result(form, triples=triples)
 
 
@@ -259,7 +267,7 @@ class RemoteEngine:
                      "User-Agent": "ntrk-kg"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.headers.get_content_type(), response.read()
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace").strip().splitlines()

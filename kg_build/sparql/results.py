@@ -59,7 +59,7 @@ def to_table(result: Result) -> str:
     header = list(result.variables)
     body = [[_table_cell(t) for t in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() for cells in [header, ["-" * w for w in widths], *body]]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip() for cells in [header, ["-" * w for w in widths], *body]]
     n = len(body)
     return "\n".join(lines) + f"\n({n} row{'s' if n != 1 else ''})\n"
 
@@ -111,7 +111,7 @@ def to_json(result: Result) -> str:
     doc = {
         "head": {"vars": list(result.variables)},
         "results": {"bindings": [
-            {v: _json_cell(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows
+            {v: _json_cell(t) for v, t in zip(result.variables, row, strict=False) if t is not None} for row in result.rows
         ]},
     }
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"

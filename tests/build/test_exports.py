@@ -12,9 +12,8 @@ import pytest
 from rdflib import OWL, BNode, Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg_build.build import staging as export
-
 from kg_build.build import pipeline
+from kg_build.build import staging as export
 
 TRIPLE_FILES = {"ntrk-kg.ttl": "turtle", "ntrk-kg.nt": "nt", "ntrk-kg.rdf": "xml"}
 QUAD_FILES = {"ntrk-kg.nq": "nquads", "ntrk-kg.trig": "trig", "ntrk-kg.jsonld": "json-ld"}

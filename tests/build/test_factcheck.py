@@ -6,17 +6,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, Dataset, URIRef
-from rdflib.compare import isomorphic, to_isomorphic
-
-from kg_build.curation import curated as curation
-
-from kg_build.build.layers import factcheck
-
-from kg_build.rdf import iris
+from rdflib.compare import to_isomorphic
 
 from kg_build.build import pipeline
 from kg_build.build.builder import build_dataset
+from kg_build.build.layers import factcheck
 from kg_build.cli import main
+from kg_build.curation import curated as curation
+from kg_build.rdf import iris
 from kg_build.rdf.vocab import T
 
 DOC = "ntrk-guide"

@@ -11,10 +11,9 @@ import yaml
 from rdflib import Dataset, URIRef
 
 from kg_build.curation import curated as curation
-
+from kg_build.layout import SSSOM_FILE
 from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress, namespaces
-from kg_build.layout import SSSOM_FILE
 
 KNOWN_PREDICATES = {
     "skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch",
@@ -27,7 +26,7 @@ def read_sssom(path: Path) -> tuple[dict, list[dict[str, str]]]:
     meta = yaml.safe_load("\n".join(line[1:] for line in lines if line.startswith("#")))
     body = [line for line in lines if not line.startswith("#")]
     header = body[0].split("\t")
-    rows = [dict(zip(header, line.split("\t"))) for line in body[1:]]
+    rows = [dict(zip(header, line.split("\t"), strict=False)) for line in body[1:]]
     assert all(len(line.split("\t")) == len(header) for line in body[1:])
     return meta, rows
 

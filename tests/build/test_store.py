@@ -10,14 +10,9 @@ import pytest
 from pyoxigraph import Literal, Quad, RdfFormat, parse
 
 from kg_build import layout
-from kg_build.build import staging as export
-
-from kg_build.build import pipeline
-
-from kg_build.build import generation, store
-from kg_build.sparql.sources import read_only_store
+from kg_build.build import generation, pipeline
 from kg_build.errors import CurationError, FileSystemError, UsageError
-
+from kg_build.sparql.sources import read_only_store
 
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 

@@ -10,16 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build.build import builder
-
-from kg_build.curation import curated as curation
-
-from kg_build.build import pipeline
-
-from kg_build.build import quads
-from kg_build.cli import main
+from kg_build.build import builder, pipeline, quads
 from kg_build.build.progress import Progress
 from kg_build.build.quads import QuadSink
+from kg_build.cli import main
+from kg_build.curation import curated as curation
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "manifest", "write"]

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build.query import catalogue
 from kg_build.cli import main
+from kg_build.query import catalogue
 from kg_build.resources import PACKAGE_DIR
 
 README = PACKAGE_DIR.parent / "README.md"
@@ -30,7 +30,7 @@ def test_query_list_shows_name_and_question() -> None:
     lines = out.splitlines()
     assert len(lines) == len(catalogue.query_files())
     assert re.fullmatch(r"fusion-partners +Which partner genes form fusions with the NTRK genes\?",
-                        next(l for l in lines if l.startswith("fusion-partners ")))
+                        next(line for line in lines if line.startswith("fusion-partners ")))
 
 
 def test_formats(built_dir: Path) -> None:

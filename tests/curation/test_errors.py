@@ -33,7 +33,9 @@ CASES = {
     "lower bound above upper": ("prevalence.tsv", "0.2% - 0.3%", "0.3% - 0.2%", "value_verbatim", "lower bound 0.3% is above upper bound 0.2%"),
     "unknown reference number": ("prevalence.tsv", "\t1.91%\t7", "\t1.91%\t9", "references", "reference 9 does not exist"),
     "CURIE with an unknown prefix": ("mappings.sssom.tsv", "DOID:3068", "DOIDX:3068", "object_id", "'DOIDX:3068' is not a CURIE with a known prefix"),
-    "malformed HGNC identifier": ("genes.tsv", "HGNC:8033", "HGNC:80X3", "hgnc_id", "is not a valid HGNC identifier"),
+    "malformed HGNC identifier": ("genes.tsv", "HGNC:8033", "HGNC:80X3", "hgnc_id", "'HGNC:80X3' is not a valid HGNC identifier (expected ^[1-9][0-9]*$ after 'HGNC:')"),
+    "identifier of another authority": ("genes.tsv", "HGNC:8033", "NCBIGene:8033", "hgnc_id", "'NCBIGene:8033' must be a CURIE with the prefix HGNC (HGNC:...)"),
+    "a prefix synonym where the preferred prefix is required": ("genes.tsv", "ensembl:ENSG00000", "ENSEMBL:ENSX00000", "ensembl_id", "must be a CURIE with the prefix ensembl (ensembl:...)"),
     "3' partner not an NTRK gene": ("fusions.tsv", "ETV6\tNTRK3", "ETV6\tTPM3", "three_prime", "the 3' partner 'TPM3' is not an NTRK gene"),
 }
 

@@ -17,10 +17,9 @@ from urllib.parse import urlencode
 import pytest
 from click.testing import CliRunner
 
-from kg_build.publish import gsp
 from kg_build.cli import main
 from kg_build.errors import UsageError
-
+from kg_build.publish import gsp
 
 
 def graphs_of(built_dir: Path) -> list[str]:
@@ -41,7 +40,7 @@ class Fake(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.server.seen.append(("GET", self.path, self.headers.get("Authorization")))  # type: ignore[attr-defined]
         status = self.server.count_status  # type: ignore[attr-defined]
         if status != 200:
@@ -165,7 +164,7 @@ def test_uploads_name_the_graph_and_never_target_the_default_graph(built_dir: Pa
 
 def test_credentials_from_the_environment_are_sent_with_basic_auth(built_dir: Path, fake) -> None:
     class Auth(Fake):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.headers.get("Authorization") != "Basic dTpwdw==":  # u:pw
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", 'Basic realm="kg"')

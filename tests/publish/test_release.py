@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from pyoxigraph import RdfFormat, Store
 
-from kg_build.publish import release
 from kg_build.cli import main
+from kg_build.publish import release
 from kg_build.resources import QUERIES_DIR
 
 SPARQL = Path(__file__).resolve().parents[1] / "fixtures" / "sparql"

@@ -14,10 +14,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, Dataset
 
-from kg_build.rdf import iris
-
-from kg_build.publish import report
 from kg_build.cli import main
+from kg_build.publish import report
+from kg_build.rdf import iris
 from kg_build.rdf.vocab import T
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")

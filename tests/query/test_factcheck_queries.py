@@ -9,11 +9,7 @@ from __future__ import annotations
 import pytest
 
 from kg_build.query import catalogue
-
 from kg_build.query import run as query_run
-
-from kg_build.query import params
-
 from kg_build.sparql import engines as query
 
 GUIDE = "https://w3id.org/ntrk-kg/id/guide/ntrk-guide"

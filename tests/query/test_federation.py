@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build.query import catalogue
 from kg_build.cli import main
+from kg_build.query import catalogue
 
 FEDERATED = ["gene-wikidata-items", "trk-protein-function"]
 

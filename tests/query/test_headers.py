@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.query import catalogue
 from kg_build.errors import UsageError
+from kg_build.query import catalogue
 
 GOOD = """#+ summary: Which genes?
 #+ description: One row per gene.

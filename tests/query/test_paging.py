@@ -4,7 +4,6 @@ of the whole ordered answer, on a synthetic graph large enough for many pages.""
 from __future__ import annotations
 
 import dataclasses
-
 import re
 import subprocess
 import sys
@@ -14,13 +13,12 @@ import pyoxigraph as ox
 import pytest
 
 from benchmarks.generate import generate
-from kg_build.query import catalogue
-from kg_build.sparql import sources
-from kg_build.query import params
 from kg_build.build import pipeline
-from kg_build.sparql import engines as query
-from kg_build.query import run as query_run
 from kg_build.errors import UsageError
+from kg_build.query import catalogue
+from kg_build.query import run as query_run
+from kg_build.sparql import engines as query
+from kg_build.sparql import sources
 
 PAGED = ["fusion-partners", "gene-card", "partner-genes", "prevalence-by-tumour-type", "references", "uncited-statements"]
 

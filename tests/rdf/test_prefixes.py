@@ -11,7 +11,6 @@ from rdflib import OWL, RDFS, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from kg_build.curation import curated as curation
-
 from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress, expand, records
 
@@ -134,3 +133,17 @@ def test_every_curie_of_the_graph_matches_its_prefix_pattern(built_dir: Path):
     curies = set(re.findall(r'<http://purl\.org/dc/terms/identifier> "([^"]+)"', text))
     assert len(curies) > 100
     assert [p for c in sorted(curies) if (p := pattern_problem(c))] == []
+
+
+def test_the_curies_converter_agrees_with_the_light_lookups():
+    from kg_build.rdf.prefixes import converter
+
+    conv = converter()
+    for r in records():
+        local = "0000001" if r.pattern is None or re.fullmatch(r.pattern, "0000001") else None
+        if local is None:
+            continue
+        iri = r.uri_prefix + local
+        assert conv.expand(f"{r.prefix}:{local}") == expand(f"{r.prefix}:{local}") == iri
+        assert conv.compress(iri) == compress(iri)
+    assert conv.expand("hgnc:8031") == "https://identifiers.org/hgnc:8031"

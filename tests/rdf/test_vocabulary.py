@@ -11,8 +11,8 @@ from rdflib import OWL, RDF, RDFS, Dataset, URIRef
 
 from kg_build.rdf import vocab
 from kg_build.rdf.iris import ONTOLOGY_GRAPH
-from kg_build.resources import PACKAGE_DIR
 from kg_build.rdf.vocab import NTRK, T, UndeclaredTerm, declared_terms, ontology_graph
+from kg_build.resources import PACKAGE_DIR
 
 
 def used_in_code() -> set[str]:
@@ -37,7 +37,7 @@ def test_an_undeclared_term_cannot_be_used() -> None:
 def test_every_declared_term_is_used_by_the_data_or_is_a_parent_of_a_used_term(dataset: Dataset) -> None:
     used: set[URIRef] = set()
     individuals = set(ontology_graph().subjects(RDF.type, OWL.NamedIndividual))
-    for s, p, o, g in dataset.quads((None, None, None, None)):
+    for _s, p, o, g in dataset.quads((None, None, None, None)):
         if g == ONTOLOGY_GRAPH:
             continue
         used.add(p)

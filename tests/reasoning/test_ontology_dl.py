@@ -13,11 +13,10 @@ import pytest
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg_build.rdf import iris
-
 from kg_build.build import pipeline
-from kg_build.resources import ONTOLOGY_FILE
+from kg_build.rdf import iris
 from kg_build.rdf.vocab import NTRK, ontology_graph
+from kg_build.resources import ONTOLOGY_FILE
 
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
                 OWL.NamedIndividual, RDFS.Datatype)
@@ -106,7 +105,7 @@ def test_the_data_uses_only_declared_terms_and_owl2_datatypes():
     data_props = set(onto.subjects(RDF.type, OWL.DatatypeProperty))
     undeclared, bad_types = set(), set()
     for g in (iris.GUIDE_GRAPH, iris.CURATION_GRAPH):
-        for s, p, o in ds.graph(g):
+        for _s, p, o in ds.graph(g):
             if p != RDF.type and p not in known:
                 undeclared.add(str(p))
             if p == RDF.type and o not in known:

@@ -11,17 +11,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Dataset, URIRef
 
-from kg_build.rdf import iris
-
 from kg_build.build import pipeline
-
-from kg_build.rdf import io as rdfio
-
-from kg_build.reasoning import owl as reasoning
 from kg_build.cli import main
 from kg_build.curation.curated import fusion_key
+from kg_build.rdf import io as rdfio
+from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress
 from kg_build.rdf.vocab import T
+from kg_build.reasoning import owl as reasoning
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NEEDS_JAVA = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs java on PATH")

@@ -20,11 +20,10 @@ from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from kg_build.shacl import oxigraph as shacl_oxigraph
-
-from kg_build.shacl import validation
 from kg_build.cli import main
 from kg_build.resources import SHAPES_FILE
+from kg_build.shacl import oxigraph as shacl_oxigraph
+from kg_build.shacl import validation
 from kg_build.shacl.compile import NotCompilable
 
 HERE = Path(__file__).resolve().parents[1]

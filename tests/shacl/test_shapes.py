@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import OWL, SH, SKOS
 from rdflib.term import Node
 
-from kg_build.shacl import validation
-from kg_build.resources import SHAPES_FILE
 from kg_build.rdf.prefixes import expand
-from kg_build.rdf.vocab import NTRK, declared_terms, ontology_graph
+from kg_build.rdf.vocab import NTRK, ontology_graph
+from kg_build.resources import SHAPES_FILE
+from kg_build.shacl import validation
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
 VALID = sorted((FIXTURES / "valid").glob("*.ttl"))

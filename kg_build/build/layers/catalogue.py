@@ -12,8 +12,8 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS
 
-from kg_build.rdf import iris
 from kg_build.query.catalogue import CatalogueQuery
+from kg_build.rdf import iris
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SCHEMA = Namespace("http://schema.org/")

@@ -12,12 +12,11 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg_build.rdf import iris
-from kg_build.tsv import split_list
 from kg_build.curation.curated import Curated, labelled_curies
+from kg_build.rdf import iris
 from kg_build.rdf.literals import boolean, date
 from kg_build.rdf.vocab import T
-
+from kg_build.tsv import split_list
 
 
 def _xref(g: Graph, curie: str, label: str = "") -> URIRef:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
+from rdflib.term import Node
 
-from kg_build.rdf import iris
-from kg_build.tsv import split_list
 from kg_build.curation.curated import FINDING_KINDS, SEVERITIES, Curated
-from kg_build.rdf.literals import boolean, decimal, integer
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
+from kg_build.rdf import iris
+from kg_build.rdf.literals import boolean, decimal, integer
 from kg_build.rdf.vocab import T
+from kg_build.tsv import split_list
 
 RULE_SEVERITIES = {SH.Violation: "ErrorSeverity", SH.Warning: "WarningSeverity", SH.Info: "InfoSeverity"}
 
@@ -138,18 +140,32 @@ def rule_finding_key(result: RuleResult) -> str:
     return f"rule-{_local_key(str(result.source_shape))}--{_local_key(str(result.focus_node))}"
 
 
-def rule_results(results: Iterable[object]) -> list[RuleResult]:
+class ValidationResult(Protocol):
+    """What the fact-check layer reads of a SHACL validation result."""
+
+    @property
+    def severity(self) -> object: ...
+    @property
+    def focus_node(self) -> Node: ...
+    @property
+    def source_shape(self) -> Node: ...
+    @property
+    def message(self) -> str: ...
+
+
+def rule_results(results: Iterable[ValidationResult]) -> list[RuleResult]:
     """The warnings and notes of a validation report, as rule results (violations fail the build instead).
 
     Accepts results whose ``severity`` is a SHACL severity IRI or its local name ("Warning").
     """
     out = []
     for r in results:
-        severity = getattr(r, "severity")
+        severity = r.severity
         if not isinstance(severity, URIRef):
             severity = SH[str(severity)]
         if severity in (SH.Warning, SH.Info):
-            out.append(RuleResult(severity, getattr(r, "focus_node"), getattr(r, "source_shape"), str(getattr(r, "message"))))
+            assert isinstance(r.focus_node, URIRef) and isinstance(r.source_shape, URIRef)
+            out.append(RuleResult(severity, r.focus_node, r.source_shape, str(r.message)))
     return out
 
 
