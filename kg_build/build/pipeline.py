@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 from kg_build import layout
 from kg_build.build import staging, store, writers
-from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
-from kg_build.build.lock import FolderLock, Holder
 from kg_build.build.builder import build_dataset, build_quads, dataset_lines
 from kg_build.build.checks import check_terms
+from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
+from kg_build.build.lock import FolderLock, Holder
 from kg_build.build.progress import Progress
 from kg_build.build.quads import QuadSink, merge_sorted, path_lines
 from kg_build.curation import curated as curation

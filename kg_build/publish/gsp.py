@@ -119,8 +119,9 @@ class SigningDigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
 
     def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> object:
         _, challenge = auth.split(" ", 1)
-        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge)))
-        return super().retry_http_digest_auth(req, auth)  # type: ignore[misc]
+        items = [item for item in urllib.request.parse_http_list(challenge) if item]
+        self.challenge = urllib.request.parse_keqv_list(items)
+        return super().retry_http_digest_auth(req, auth)
 
     def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
         if self.challenge is not None and not req.has_header(self.auth_header):

@@ -10,8 +10,6 @@ count the events, then kills it before each one in turn and checks the build fol
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
 import signal
 import subprocess

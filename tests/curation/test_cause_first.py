@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from kg_build.curation import curated as curation
 from kg_build.cli import main
+from kg_build.curation import curated as curation
 
 COLUMNS = ", ".join(curation.SPECS["prevalence"].columns)
 NOT_CHECKED = "  (the tables are checked against each other once every file can be read)"

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg_build.curation import curated as curation
+from kg_build.curation.tables import read_table
 from kg_build.errors import CurationError, KgError, UsageError
 from kg_build.resources import DATA_DIR
-from kg_build.curation.tables import read_table
 
 TABLES = sorted(curation.SPECS)
 LINES = {name: (DATA_DIR / spec.name).read_bytes().splitlines(keepends=True) for name, spec in curation.SPECS.items()}

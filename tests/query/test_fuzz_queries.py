@@ -3,15 +3,13 @@ query or a ``UsageError`` naming the problem, never another exception (docs/guar
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg_build.query import catalogue, params
 from kg_build.errors import UsageError
+from kg_build.query import catalogue, params
 from kg_build.resources import QUERIES_DIR
 
 QUERIES = catalogue.load()

@@ -3,8 +3,6 @@ or 1) or one error line (exit 2), never a traceback (docs/guarantees.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from hypothesis import given

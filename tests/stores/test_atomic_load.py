@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from kg_build.build import pipeline
-from kg_build.publish import gsp
 from kg_build.cli import main
+from kg_build.publish import gsp
 from kg_build.resources import DATA_DIR
 
 ATOMIC_LINE = {
