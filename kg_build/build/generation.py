@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_build import layout
 from kg_build.build.swap import SwapUnsupported, exchange
+from kg_build.layout import generation_name, generation_pattern, leftover_pid
 
 
 @dataclass
@@ -113,7 +113,7 @@ def sweep(out_dir: Path) -> Swept:
     """
     swept = Swept()
     parent, name = out_dir.parent, out_dir.name
-    mine = layout.generation_pattern(name)
+    mine = generation_pattern(name)
     if parent.is_dir():
         entries = sorted(parent.iterdir())
         if not out_dir.exists():
@@ -129,7 +129,7 @@ def sweep(out_dir: Path) -> Swept:
                 swept.paths.append(path)
     if out_dir.is_dir():
         for path in sorted(out_dir.iterdir()):
-            pid = layout.leftover_pid(path.name)
+            pid = leftover_pid(path.name)
             if pid is None or (pid >= 0 and _alive(pid)):
                 continue
             swept.size += _size(path)
@@ -154,7 +154,7 @@ def carry(old: Path, new: Path, owned: Iterable[str]) -> list[str]:
     owned = set(owned)
     carried = []
     for path in sorted(old.iterdir()):
-        if path.name in owned or layout.leftover_pid(path.name) is not None:
+        if path.name in owned or leftover_pid(path.name) is not None:
             continue
         target = new / path.name
         if path.is_dir() and not path.is_symlink():
@@ -189,7 +189,7 @@ class Generation:
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
-        self.dir = out_dir.parent / layout.generation_name(out_dir.name, "new", os.getpid())
+        self.dir = out_dir.parent / generation_name(out_dir.name, "new", os.getpid())
         if self.dir.exists():
             _remove(self.dir)
         self.dir.mkdir()
@@ -216,7 +216,7 @@ class Generation:
             exchange(self.dir, self.out_dir)
             retired = self.dir
         except SwapUnsupported:
-            retired = self.out_dir.parent / layout.generation_name(self.out_dir.name, "old", os.getpid())
+            retired = self.out_dir.parent / generation_name(self.out_dir.name, "old", os.getpid())
             os.rename(self.out_dir, retired)
             os.rename(self.dir, self.out_dir)
         _fsync(self.out_dir.parent, directory=True)
