@@ -31,6 +31,8 @@ ONTOLOGY_FILE: Path = ONTOLOGY_DIR / "ntrk.ttl"
 SHAPES_FILE: Path = ONTOLOGY_DIR / "shapes.ttl"
 PREFIXES_FILE: Path = DATA_DIR / "prefixes.tsv"
 METADATA_FILE: Path = DATA_DIR / "metadata.ttl"
+CURATION_SCHEMA_FILE: Path = PACKAGE_DIR / "curation" / "schema.yaml"
+"""The columns of the curated tables and the checks each gets."""
 
 
 def internal_query(name: str) -> str:

@@ -82,3 +82,27 @@ def test_missing_curated_file(data_copy: Path, tmp_path: Path) -> None:
     code, output = build(data_copy, tmp_path / "out")
     assert code == 2
     assert f"{data_copy / 'bands.tsv'}:0: (file): file not found" in output
+
+
+def test_the_data_readme_is_written_from_the_schema() -> None:
+    from kg_build.curation import schema
+    from kg_build.resources import DATA_DIR
+
+    assert (DATA_DIR / "README.md").read_text(encoding="utf-8") == schema.readme(), \
+        "kg_build/data/README.md is stale: python -m kg_build.curation.schema > kg_build/data/README.md"
+
+
+@pytest.mark.parametrize(("table", "column", "value", "message"), [
+    ("documents", "date", "2025-13-45", "'2025-13-45' is not a date of the calendar"),
+    ("documents", "date", "2025-02-30", "'2025-02-30' is not a date of the calendar"),
+    ("approvals", "date", "2018-11", "'2018-11' is not YYYY-MM-DD"),
+    ("approvals", "date", "2018-11-31", "'2018-11-31' is not a date of the calendar"),
+    ("references", "year", "18", "'18' is not a four-digit year"),
+    ("statements", "kind", "gossip", "'gossip' is not one of encoding, mechanism, signalling, partner-frequency, clinical"),
+    ("fusions", "references", "1| x", "'x' is not a reference number"),
+    ("assays", "sources", "https://a.example|ftp://b", "'ftp://b' is not an http(s) URL"),
+])
+def test_every_typed_column_checks_its_cells(table: str, column: str, value: str, message: str) -> None:
+    from kg_build.curation import schema
+
+    assert schema.cell_problem(schema.tables()[table].column(column), value) == message
