@@ -227,3 +227,22 @@ def example_values(request: pytest.FixtureRequest):
         return out
 
     return values
+
+
+# -- fuzzing (hypothesis) ---------------------------------------------------------------------------
+# Bounded and derandomized by default, so the suite stays fast and gives the same verdict on every
+# run; NTRK_KG_FUZZ_EXAMPLES=N runs N fresh random examples per property (docs/guarantees.md).
+def _fuzz_profile() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    examples = os.environ.get("NTRK_KG_FUZZ_EXAMPLES")
+    settings.register_profile(
+        "ntrk-kg", max_examples=int(examples) if examples else 40, derandomize=not examples, deadline=None,
+        database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    settings.load_profile("ntrk-kg")
+
+
+_fuzz_profile()

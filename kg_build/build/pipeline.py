@@ -1,5 +1,8 @@
 """The build: curated tables -> checked, streamed quads -> store and every export format, atomically.
 
+The whole build is written into the next generation of the build folder and swapped in at once
+(:mod:`kg_build.build.generation`), under the folder's lock (:mod:`kg_build.build.lock`).
+
 The graph is never held in an rdflib graph on the way: the builder streams N-Quads lines into a
 sorting sink (``kg_build.build.quads``), the sorted lines are written once and bulk-loaded into the
 embedded Oxigraph store, the checks run on that store, and the exports are streamed from the
@@ -12,7 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +25,13 @@ from kg_build import layout
 from kg_build.build import staging, store, writers
 from kg_build.build.builder import build_dataset, build_quads, dataset_lines
 from kg_build.build.checks import check_terms
+from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
+from kg_build.build.lock import FolderLock, Holder
 from kg_build.build.progress import Progress
 from kg_build.build.quads import QuadSink, merge_sorted, path_lines
 from kg_build.curation import curated as curation
-from kg_build.errors import ValidationFailure
+from kg_build.errors import FileSystemError, ValidationFailure
 from kg_build.query import catalogue
 from kg_build.rdf import formats as rdf_formats
 from kg_build.rdf import iris
@@ -50,6 +55,8 @@ class BuildResult:
     out_dir: Path
     outputs: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    swept: Swept = field(default_factory=Swept)
+    """What the build removed of interrupted builds' temporary files."""
 
 
 def input_files(cur: curation.Curated) -> dict[str, Path]:
@@ -87,6 +94,8 @@ def build(
     reasoner: str = "auto",
     with_store: bool = True,
     progress: Progress | None = None,
+    wait: bool = False,
+    on_wait: Callable[[Holder | None], None] | None = None,
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
@@ -96,85 +105,142 @@ def build(
     says that it skipped the reasoner (its time grows much faster than the graph). The graph is then validated against the SHACL shapes: a violation stops
     the build; warnings (doubts about the source) are returned and kept in the manifest.
     With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
-    Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
+
+    The build holds the folder's lock throughout (another writer raises ``FolderLocked``, or
+    with ``wait`` is waited for, ``on_wait`` told who holds it), removes what interrupted builds
+    left (:attr:`BuildResult.swept`), writes the new build into a folder beside ``out_dir`` and
+    swaps it in as a whole (:mod:`kg_build.build.generation`): a failed or killed build leaves
+    ``out_dir`` as it was. An ``OSError`` becomes a ``FileSystemError`` naming ``out_dir``.
     ``progress`` times the stages (and shows them on a terminal).
     """
     progress = progress or Progress(show=False)
+    folder = _folder(out_dir)
     with progress.stage("read"), _no_cyclic_gc():
         cur = curation.load(data_dir)
-    created = not out_dir.exists()
-    staging.ensure_directory(out_dir)
-    work = out_dir / f".build-tmp-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    staged = staging.StagedFiles(out_dir)
-    staged_store: store.StagedStore | None = None
+    made = _make_parents(folder, out_dir)
+    lock = FolderLock(folder.parent / layout.lock_name(folder.name), out_dir, "build", wait, on_wait)
     try:
-        with progress.stage("build"), _no_cyclic_gc():
-            sink = build_quads(cur, QuadSink(tmp_dir=work))
-            # What the manifest needs of the tables, so that they can be let go before the load.
-            small = _small_outputs(cur, tuple(formats))
-            inputs = {name: staging.sha256_file(path) for name, path in input_files(cur).items()}
-            del cur
-        base = work / "base.nq"
-        with progress.stage("sort", total=sink.added):
-            quads = 0
-            with open(base, "w", encoding="utf-8", newline="\n") as fh:
-                for line in sink.sorted_lines():
-                    fh.write(line)
-                    quads += 1
-                    if not quads & 0xFFFF:
-                        progress.advance(0x10000)
-            del sink
-            _release_memory()
-        skipped_reasoner = reason is None and quads > REASON_LIMIT
-        if reason is None:
-            reason = not skipped_reasoner
-        with progress.stage("load", total=quads):
-            staged_store = store.StagedStore(out_dir, path=base, on_chunk=progress.advance)
-        assert staged_store.store is not None
-        extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
-        if skipped_reasoner:
-            warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
-                               "skipped (its time grows much faster than the graph); --reason runs it anyway")
-            extra["reasoner"] = "skipped"
-        final = staged.path(layout.NQUADS_FILE)
-        with progress.stage("merge"):
-            if extra_lines:
-                with open(final, "w", encoding="utf-8", newline="\n") as fh:
-                    fh.writelines(merge_sorted(path_lines(base), extra_lines))
-            else:
-                os.replace(base, final)
-        staged_store.close()
-        formats = tuple(dict.fromkeys(("nquads", *formats)))
-        for fmt in formats:
-            if fmt != "nquads":
-                staged.path(writers.file_name(fmt))
-        graphs, union = writers.write_exports(final, formats, staged.paths, progress, quads + len(extra_lines))
-        with progress.stage("manifest"):
-            for name, data in small.items():
-                staged.write(name, data)
-            digests = {name: staging.sha256_file(path) for name, path in staged.paths.items()}
-            staged.write(layout.MANIFEST_FILE, staging.manifest(graphs, union, inputs, digests, extra))
-        with progress.stage("write"):
-            staged.commit()
-            if with_store:
-                staged_store.commit()
-            else:
-                staged_store.discard()
-            staged_store = None
-            staging.remove_stale(out_dir, list(digests) + [layout.MANIFEST_FILE], staging.export_file_names())
+        lock.acquire()
+    except OSError as exc:
+        _remove_made(made)
+        raise FileSystemError.wrap(exc, out_dir, "cannot write the new build") from exc
+    try:
+        try:
+            swept = sweep(folder)
+            gen = Generation(folder)
+            try:
+                result = _write(gen, cur, tuple(formats), reason, reasoner, with_store, progress)
+                del cur
+                with progress.stage("write"):
+                    gen.commit(owned=_owned_names())
+            except BaseException:
+                gen.discard()
+                raise
+        finally:
+            lock.release()
+    except OSError as exc:
+        _remove_made(made)
+        raise FileSystemError.wrap(exc, out_dir, "cannot write the new build") from exc
     except BaseException:
-        staged.discard()
-        if staged_store is not None:
-            staged_store.discard()
-        shutil.rmtree(work, ignore_errors=True)
-        if created:  # the build made the directory: leave no trace of a failed build
-            shutil.rmtree(out_dir, ignore_errors=True)
+        _remove_made(made)
         raise
-    shutil.rmtree(work, ignore_errors=True)
     progress.finish()
-    return BuildResult(graphs, out_dir, digests, warnings)
+    result.out_dir, result.swept = out_dir, swept
+    return result
+
+
+def _owned_names() -> list[str]:
+    """Every name a build writes in its folder (all else there is carried to the next build)."""
+    return [*staging.export_file_names(), layout.STORE_DIR, layout.WORK_DIR]
+
+
+def _folder(out_dir: Path) -> Path:
+    """The build folder's real path; a file in its place (or in a parent's) is a ``FileSystemError``."""
+    import errno
+
+    folder = resolve_folder(out_dir)
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            where = out_dir if path == folder else path
+            raise FileSystemError.wrap(OSError(errno.ENOTDIR, "Not a directory", str(where)))
+    return folder
+
+
+def _make_parents(folder: Path, out_dir: Path) -> list[Path]:
+    """Create the folders above the build folder that are missing; returns those it made."""
+    missing = [p for p in (folder.parent, *folder.parent.parents) if not p.exists()]
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileSystemError.wrap(exc, out_dir, "cannot write the new build") from exc
+    return missing
+
+
+def _remove_made(made: list[Path]) -> None:
+    """Remove the folders a failed build made above the build folder (nearest first)."""
+    for path in made:
+        try:
+            path.rmdir()
+        except OSError:
+            return
+
+
+def _write(
+    gen: Generation, cur: curation.Curated, formats: tuple[str, ...], reason: bool | None, reasoner: str,
+    with_store: bool, progress: Progress,
+) -> BuildResult:
+    """Write the whole build into the generation folder ``gen`` (not yet visible)."""
+    work = gen.path(layout.WORK_DIR)
+    work.mkdir()
+    with progress.stage("build"), _no_cyclic_gc():
+        sink = build_quads(cur, QuadSink(tmp_dir=work))
+        # What the manifest needs of the tables, so that they can be let go before the load.
+        small = _small_outputs(cur, formats)
+        inputs = {name: staging.sha256_file(path) for name, path in input_files(cur).items()}
+    base = work / "base.nq"
+    with progress.stage("sort", total=sink.added):
+        quads = 0
+        with open(base, "w", encoding="utf-8", newline="\n") as fh:
+            for line in sink.sorted_lines():
+                fh.write(line)
+                quads += 1
+                if not quads & 0xFFFF:
+                    progress.advance(0x10000)
+        del sink
+        _release_memory()
+    skipped_reasoner = reason is None and quads > REASON_LIMIT
+    if reason is None:
+        reason = not skipped_reasoner
+    with progress.stage("load", total=quads):
+        staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
+    assert staged_store.store is not None
+    extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
+    if skipped_reasoner:
+        warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
+                           "skipped (its time grows much faster than the graph); --reason runs it anyway")
+        extra["reasoner"] = "skipped"
+    final = gen.path(layout.NQUADS_FILE)
+    with progress.stage("merge"):
+        if extra_lines:
+            with open(final, "w", encoding="utf-8", newline="\n") as fh:
+                fh.writelines(merge_sorted(path_lines(base), extra_lines))
+        else:
+            os.replace(base, final)
+    if with_store:
+        staged_store.close()
+    else:
+        staged_store.discard()
+    shutil.rmtree(work)
+    formats = tuple(dict.fromkeys(("nquads", *formats)))
+    paths = {writers.file_name(fmt): gen.path(writers.file_name(fmt)) for fmt in formats}
+    graphs, union = writers.write_exports(final, formats, paths, progress, quads + len(extra_lines))
+    with progress.stage("manifest"):
+        for name, data in small.items():
+            gen.path(name).write_bytes(data)
+            paths[name] = gen.path(name)
+        digests = {name: staging.sha256_file(path) for name, path in sorted(paths.items())}
+        gen.path(layout.MANIFEST_FILE).write_bytes(staging.manifest(graphs, union, inputs, digests, extra))
+    return BuildResult(graphs, gen.dir, digests, warnings)
 
 
 def _release_memory() -> None:

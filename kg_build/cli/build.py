@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg_build.cli.options import data_option, errors_to_exit, out_option
+from kg_build.cli.options import data_option, errors_to_exit, out_option, wait_option
 from kg_build.rdf import formats as rdf_formats
 
 
@@ -30,25 +30,38 @@ from kg_build.rdf import formats as rdf_formats
     "--profile", "-v", "profile", is_flag=True,
     help="Print the time each stage of the build took (to standard error).",
 )
+@wait_option
 @errors_to_exit
 def command(
-    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool | None, reasoner: str, profile: bool
+    out_dir: Path, data_dir: Path | None, formats: tuple[str, ...], reason: bool | None, reasoner: str, profile: bool,
+    wait: bool,
 ) -> None:
     """Build the graph from the curated tables and write every export to OUT.
 
     On a terminal a status line shows the stage running; --profile prints each stage's time.
-    Outputs are written only if the whole build succeeds, so a failed build leaves the
-    previous one untouched. An inconsistent ontology or data stops the build (exit 1) with the
-    individuals and disjoint classes at fault.
+    The new build is written beside OUT and swapped in as a whole once complete, so a failed or
+    killed build leaves the previous one untouched, and queries read the previous build until
+    then. One build at a time writes to OUT: another stops with exit 2 naming the one running,
+    or with --wait waits for it. What interrupted builds left is removed, and said.
+    An inconsistent ontology or data stops the build (exit 1) with the individuals and disjoint
+    classes at fault.
     """
     from kg_build.build import pipeline
+    from kg_build.build.lock import Holder
     from kg_build.build.progress import Progress
     from kg_build.layout import BuildLayout
 
+    def waiting(holder: Holder | None) -> None:
+        who = holder.describe() if holder is not None else "another ntrk-kg process"
+        click.echo(f"waiting for {who}, which is writing to {out_dir}", err=True)
+
     progress = Progress(profile=profile)
     result = pipeline.build(
-        out_dir, formats or rdf_formats.NAMES, data_dir, reason=reason, reasoner=reasoner, progress=progress
+        out_dir, formats or rdf_formats.NAMES, data_dir, reason=reason, reasoner=reasoner, progress=progress,
+        wait=wait, on_wait=waiting,
     )
+    if result.swept.paths:
+        click.echo(result.swept.describe(), err=True)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     graphs = result.graphs

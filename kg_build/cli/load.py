@@ -22,19 +22,26 @@ from kg_build.cli.options import errors_to_exit, out_option
               help="Upload every quad in one N-Quads request to the graph store URL itself.")
 @click.option("--replace/--append", default=False, show_default=True,
               help="--replace: PUT each graph so it holds exactly the build; --append: POST, adding to it.")
+@click.option("--atomic", is_flag=True,
+              help="Upload to staging graphs, check their counts, then put them in place with one SPARQL Update "
+                   "request (needs --update): a failure before that request leaves the server's graphs as they were.")
+@click.option("--update", "update_url", metavar="URL", default=None,
+              help="The server's SPARQL Update endpoint, for --atomic (Oxigraph /update, Virtuoso /sparql-auth).")
 @click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0, show_default=True, help="Seconds to wait for each response.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
-              help="Retries of a request after a transient failure (timeout, 502, 503, 504, 429).")
+              help="Retries of a request after a transient failure (timeout, connection reset or broken pipe, "
+                   "408, 429, 502, 503, 504).")
 @errors_to_exit
 def command(out_dir: Path, endpoint: str, gsp: str | None, target: str | None, dataset: bool,
-            replace: bool, timeout: float, retries: int) -> None:
+            replace: bool, atomic: bool, update_url: str | None, timeout: float, retries: int) -> None:
     """Upload the build in OUT to a SPARQL 1.1 Graph Store Protocol server and check the counts.
 
     Each named graph goes to its own graph (?graph=IRI) unless --graph or --dataset says otherwise.
     Credentials come from NTRK_KG_USER and NTRK_KG_PASSWORD, or from the netrc entry of the
     server's host ($NETRC or ~/.netrc); basic and digest authentication are answered. After the
     upload every graph is counted through --endpoint; the load fails (exit 1) if any count is not
-    what the upload must have produced.
+    what the upload must have produced. With --atomic the server's graphs change only in the
+    last request, and the report says whether the server runs it as one transaction.
     """
     from kg_build.errors import UsageError
     from kg_build.publish import gsp as g
@@ -44,11 +51,11 @@ def command(out_dir: Path, endpoint: str, gsp: str | None, target: str | None, d
         raise UsageError("--graph and --dataset exclude each other: choose one layout")
     layout = "graph" if target else "dataset" if dataset else "graphs"
     nquads = built_file(out_dir)
-    for option, value in (("--endpoint", endpoint), ("--gsp", gsp)):
+    for option, value in (("--endpoint", endpoint), ("--gsp", gsp), ("--update", update_url)):
         if value is not None and not value.startswith(("http://", "https://")):
             raise UsageError(f"{option} {value!r} must be an http:// or https:// URL")
     url = gsp or endpoint
-    client = g.Client(endpoint, gsp, g.credentials(url), timeout=timeout, retries=retries)
-    report = g.load(client, nquads, layout, target, replace)
+    client = g.Client(endpoint, gsp, g.credentials(url), timeout=timeout, retries=retries, update=update_url)
+    report = g.load(client, nquads, layout, target, replace, atomic)
     for line in report.lines():
         click.echo(line)

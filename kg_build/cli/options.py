@@ -10,33 +10,61 @@ from typing import Any, TypeVar
 
 import click
 
-from kg_build.errors import KgError
+from kg_build.errors import FileSystemError, KgError
 from kg_build.sparql.engines import ENGINES
 from kg_build.sparql.results import FORMATS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def quiet_libraries() -> None:
+    """Keep the libraries' log records and warnings off the terminal.
+
+    rdflib logs a warning with a traceback for every literal whose lexical form is not of its
+    datatype (``"2018-13-45"^^xsd:date``); the command reports such problems itself (the SHACL
+    datatype check names the node and value), so library records go nowhere. Python prints a
+    record only when no handler is configured; one handler that drops everything is enough.
+    """
+    import logging
+
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
+    logging.captureWarnings(True)
+
+
 def errors_to_exit(func: F) -> F:
-    """Turn library errors into a one-paragraph message on stderr and the documented exit code."""
+    """Turn library errors into a one-paragraph message on stderr and the documented exit code.
+
+    An ``OSError`` that reaches here (a file the command reads or writes) is one line naming
+    the path and what to do, exit 2, like every usage error.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        quiet_libraries()
         try:
             return func(*args, **kwargs)
         except KgError as exc:
             click.echo(f"ntrk-kg: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            click.echo(f"ntrk-kg: error: {FileSystemError.wrap(exc)}", err=True)
+            sys.exit(FileSystemError.exit_code)
 
     return wrapper  # type: ignore[return-value]
 
 
 out_option = click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build"),
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("build"),
     show_default=True, help="Directory the build writes to and other commands read from.",
 )
+wait_option = click.option(
+    "--wait", is_flag=True,
+    help="If another ntrk-kg process is writing to OUT, wait for it to finish instead of stopping (exit 2).",
+)
 data_option = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--data", "data_dir", type=click.Path(path_type=Path), default=None,
     help="Directory of curated tables to build from (default: the packaged curated data).",
 )
 

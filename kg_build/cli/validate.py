@@ -89,6 +89,8 @@ def command(
         paths = list(files) or [rdfio.built_file(out_dir)]
         with validation.literals_as_written():
             ds = rdfio.load_dataset(paths, input_format)
+        if next(iter(ds.quads((None, None, None, None))), None) is None:
+            raise UsageError(f"{', '.join(map(str, paths))}: holds no triple; there is nothing to validate")
         report = validation.validate(ds, shapes, engine=engine, with_ontology=with_ontology)
         where = ", ".join(map(str, paths))
     if report_format == "turtle":

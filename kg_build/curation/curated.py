@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg_build.curation import schema
-from kg_build.curation.tables import Row, TableSpec, read_table
+from kg_build.curation.tables import FILE_FIELD, Row, TableSpec, read_table
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
-from kg_build.errors import CurationError, Problem
+from kg_build.errors import CurationError, Problem, UsageError
 from kg_build.rdf.prefixes import expand, pattern_problem
 from kg_build.resources import DATA_DIR
 from kg_build.tsv import split_list
@@ -60,8 +60,15 @@ def fusion_key(five_prime: str, three_prime: str) -> str:
 def load(directory: Path | None = None) -> Curated:
     """Read and check every curated table in ``directory`` (the packaged data by default)."""
     directory = Path(directory) if directory is not None else DATA_DIR
+    if not directory.is_dir():
+        what = "is not a folder" if directory.exists() else "no such folder"
+        raise UsageError(f"{directory}: {what}; --data names the folder of curated tables ({SPECS['genes'].name}, ...)")
     problems: list[Problem] = []
     tables = {name: read_table(directory, spec, problems) for name, spec in SPECS.items()}
+    if any(p.field == FILE_FIELD for p in problems):
+        # The tables are checked against each other only once every file can be read: the
+        # checks would otherwise bury the cause under what follows from it.
+        raise CurationError(problems, note="the tables are checked against each other once every file can be read")
     for name, rows in tables.items():
         schema.check_cells(TABLES[name], rows, problems)
     cur = Curated(directory, tables)

@@ -73,17 +73,16 @@ def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> lis
 
     Lines starting with ``#`` before the header (SSSOM metadata) and blank lines are skipped.
     Rows with problems are still returned where they can be read, so later checks can report more.
+    A file that cannot be read as a table (missing, empty, not UTF-8) gives one problem with
+    the field ``(file)`` and no rows; so does a file without a header line.
     """
     path = directory / spec.name
     shown = str(path)
-    if not path.is_file():
-        problems.append(Problem(shown, 0, "(file)", "file not found"))
+    problem = _file_problem(path, spec)
+    if problem is not None:
+        problems.append(problem)
         return []
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's byte-order mark is not a column name
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(shown, 0, "(file)", f"cannot be read as UTF-8 text: {exc}"))
-        return []
+    text = path.read_bytes().decode("utf-8-sig")  # a spreadsheet's byte-order mark is not a column name
     header: list[str] | None = None
     rows: list[Row] = []
     columns = {c: i for i, c in enumerate(spec.columns)}
@@ -118,5 +117,37 @@ def read_table(directory: Path, spec: TableSpec, problems: list[Problem]) -> lis
                 problems.append(row.problem(c, "is empty but required"))
         rows.append(row)
     if header is None:
-        problems.append(Problem(shown, 0, "(file)", "has no header line"))
+        problems.append(Problem(shown, 0, "(file)", f"has no header line; the first line must name the columns: {_columns(spec)}"))
     return rows
+
+
+FILE_FIELD = "(file)"
+"""The field of a problem with a whole file (missing, empty, not UTF-8, no header)."""
+
+
+def _columns(spec: TableSpec) -> str:
+    return ", ".join(spec.columns)
+
+
+def _file_problem(path: Path, spec: TableSpec) -> Problem | None:
+    """What makes the file unreadable as a table, if anything: missing, a folder, empty, or not
+    UTF-8 (with the line and column of the first byte that is not)."""
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Problem(shown, 0, FILE_FIELD, "file not found")
+    except IsADirectoryError:
+        return Problem(shown, 0, FILE_FIELD, "is a folder, not a file")
+    except OSError as exc:
+        return Problem(shown, 0, FILE_FIELD, f"cannot be read: {exc.strerror or exc}")
+    if not data.strip():
+        return Problem(shown, 0, FILE_FIELD, f"is empty; the first line must name the columns: {_columns(spec)}")
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Problem(shown, line, FILE_FIELD, f"byte 0x{data[exc.start]:02x} at column {column} is not UTF-8 "
+                                                "(the file is in another encoding); save it as UTF-8")
+    return None

@@ -42,6 +42,7 @@ PASSWORD_ENV = "NTRK_KG_PASSWORD"
 COUNT_QUERY_FILE = INTERNAL_QUERIES_DIR / "count-graph.rq"
 TRANSIENT_STATUS = frozenset({408, 429, 502, 503, 504})
 LAYOUTS = ("graphs", "graph", "dataset")
+STAGING_PREFIX = "urn:ntrk-kg:staging:"
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
@@ -101,6 +102,37 @@ def _with_graph(url: str, graph: str) -> str:
     return f"{url}{sep}{urllib.parse.urlencode({'graph': graph})}"
 
 
+class SigningDigestAuthHandler(urllib.request.HTTPDigestAuthHandler):
+    """Digest authentication that, once the server has sent a challenge, signs every later request
+    up front (RFC 7616, section 3.4: the nonce is reused with a growing nonce count).
+
+    urllib's own handler sends each request unsigned, waits for the 401, and sends it again
+    signed. With a request body, a server may answer the 401 and close the connection before
+    the body has arrived (Virtuoso does), and the client then fails with a broken pipe instead
+    of reading the 401. :meth:`Client.authenticate` draws the challenge with a request without a
+    body, so that no body is ever sent unsigned.
+    """
+
+    def __init__(self, passwords: urllib.request.HTTPPasswordMgr) -> None:
+        super().__init__(passwords)
+        self.challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> object:
+        _, challenge = auth.split(" ", 1)
+        items = [item for item in urllib.request.parse_http_list(challenge) if item]
+        self.challenge = urllib.request.parse_keqv_list(items)
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self.challenge is not None and not req.has_header(self.auth_header):
+            signed = self.get_authorization(req, self.challenge)
+            if signed:
+                req.add_unredirected_header(self.auth_header, f"Digest {signed}")
+        return req
+
+    https_request = http_request
+
+
 @dataclass
 class Response:
     status: int
@@ -121,9 +153,13 @@ class Client:
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        update: str | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.gsp = gsp or endpoint
+        self.update_url = update
+        self.creds = creds
+        self.server = ""  # the Server header of the last answer of the update endpoint
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -131,11 +167,13 @@ class Client:
         handlers: list[urllib.request.BaseHandler] = []
         if creds is not None:
             mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            for url in {self.endpoint, self.gsp}:
+            for url in {self.endpoint, self.gsp, *([update] if update else [])}:
                 parts = urllib.parse.urlsplit(url)
                 mgr.add_password(None, f"{parts.scheme}://{parts.netloc}/", creds.user, creds.password)
             # Digest first (Virtuoso), basic otherwise; urllib answers whichever the server asks for.
-            handlers += [urllib.request.HTTPDigestAuthHandler(mgr), urllib.request.HTTPBasicAuthHandler(mgr)]
+            # Digest, once challenged, signs every later request up front; basic never sends the
+            # password before the server asks for it.
+            handlers += [SigningDigestAuthHandler(mgr), urllib.request.HTTPBasicAuthHandler(mgr)]
         self.opener = urllib.request.build_opener(*handlers)
 
     def request(
@@ -177,7 +215,28 @@ class Client:
                     continue
                 raise LoadError(f"{method} {shown} failed: no HTTP response ({_describe(reason)})") from None
 
+    def authenticate(self, url: str) -> None:
+        """Answer the server's authentication challenge with a request that has no body (HEAD),
+        so that every request with a body is signed when it is first sent (see
+        :class:`SigningDigestAuthHandler`). Whatever the server answers is fine here."""
+        if self.creds is None:
+            return
+        try:
+            self.request("HEAD", url, ok=tuple(range(300, 600)))
+        except LoadError:
+            pass  # the uploads themselves will say what is wrong
+
     # -- SPARQL ------------------------------------------------------------------------------
+    def update(self, text: str) -> Response:
+        """Send one SPARQL Update request (URL-encoded ``update=``, SPARQL 1.1 Protocol 2.2.1)."""
+        if self.update_url is None:
+            raise UsageError("no SPARQL Update endpoint given (--update URL)")
+        body = urllib.parse.urlencode({"update": text}).encode("utf-8")
+        resp = self.request("POST", self.update_url, body, "application/x-www-form-urlencoded",
+                            shown=f"{self.update_url} (SPARQL Update)")
+        self.server = resp.headers.get("Server") or resp.headers.get("server") or ""
+        return resp
+
     def count(self, graph: str) -> int:
         """The number of triples in ``graph``, counted by the server's SPARQL endpoint."""
         text = COUNT_QUERY_FILE.read_text(encoding="utf-8")
@@ -223,8 +282,10 @@ def _excerpt(body: bytes) -> str:
 
 
 def _transient(reason: object) -> bool:
+    """Whether a failure without an HTTP answer is worth another try: the connection timed out or
+    was cut (a server closing it while the request body is still being sent gives a broken pipe)."""
     return isinstance(reason, (TimeoutError, socket.timeout, ConnectionResetError, ConnectionAbortedError,
-                               http.client.RemoteDisconnected, http.client.IncompleteRead))
+                               BrokenPipeError, http.client.RemoteDisconnected, http.client.IncompleteRead))
 
 
 def _describe(reason: object) -> str:
@@ -295,11 +356,14 @@ class LoadReport:
     replace: bool
     layout: str
     graphs: list[GraphResult] = field(default_factory=list)
+    before: dict[str, int] = field(default_factory=dict)
+    atomic: str = ""
+    """For an atomic load: how the graphs were put in place, and what readers may have seen."""
 
     def lines(self) -> list[str]:
         mode = "replace" if self.replace else "append"
         head = f"loaded into {self.gsp} ({mode}, layout {self.layout}); counts checked at {self.endpoint}"
-        return [head] + ["  " + g.describe(self.replace) for g in self.graphs]
+        return [head] + ["  " + g.describe(self.replace) for g in self.graphs] + ([f"  {self.atomic}"] if self.atomic else [])
 
 
 def _check(result: GraphResult, replace: bool, endpoint: str) -> str | None:
@@ -318,10 +382,13 @@ def _check(result: GraphResult, replace: bool, endpoint: str) -> str | None:
 
 def load(
     client: Client, nquads_file: Path, layout: str = "graphs", target: str | None = None,
-    replace: bool = False,
+    replace: bool = False, atomic: bool = False,
 ) -> LoadReport:
     """Upload the build in ``nquads_file`` and verify every graph's count on the server.
 
+    With ``atomic``, the graphs go to staging graphs first (:func:`staging_graph`), are counted
+    there, and are then put in place by one SPARQL Update request (``client.update_url``); a
+    failure before that request leaves every graph of the server as it was.
     Raises ``LoadError`` (exit 1) when a request fails or a count is wrong; the message says which
     graphs were already written, so a partial load is never mistaken for a complete one.
     """
@@ -331,10 +398,42 @@ def load(
         if not target:
             raise UsageError("the 'graph' layout needs a target graph IRI")
         check_iri(target)
+    if atomic and layout == "dataset":
+        raise UsageError("--atomic uploads graph by graph to staging graphs; it does not go with --dataset")
+    if atomic and client.update_url is None:
+        raise UsageError("--atomic needs --update URL, the server's SPARQL Update endpoint "
+                         "(Oxigraph /update, Virtuoso /sparql-auth, Fuseki /ds/update)")
     parts = payloads(nquads_file, layout, target)
     for p in parts:
         check_iri(p.graph)
     report = LoadReport(client.endpoint, client.gsp, replace, layout)
+    if parts:
+        client.authenticate(_with_graph(client.gsp, parts[0].graph))
+    if atomic:
+        method = _load_atomic(client, parts, replace, report)
+        before = report.before
+    else:
+        before, method = _load_direct(client, nquads_file, parts, layout, replace)
+    problems = []
+    for p in parts:
+        try:
+            after = client.count(p.graph)
+        except LoadError as exc:
+            raise LoadError(f"{exc}; the upload was sent but could not be checked, so it is not reported as loaded") from None
+        result = GraphResult(p.graph, p.triples, before[p.graph], after, method)
+        report.graphs.append(result)
+        problem = _check(result, replace, client.endpoint)
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise LoadError("the load is incomplete: " + "; ".join(problems))
+    return report
+
+
+def _load_direct(
+    client: Client, nquads_file: Path, parts: list[Payload], layout: str, replace: bool,
+) -> tuple[dict[str, int], str]:
+    """Upload straight into the graphs; returns their counts before and the method used."""
     written: list[str] = []
     try:
         before = {p.graph: client.count(p.graph) for p in parts}
@@ -356,29 +455,73 @@ def load(
                     f"POST {client.gsp} created a new graph <{location}> instead of loading the dataset: "
                     "this URL does not take N-Quads datasets; use the default per-graph layout"
                 )
-            written = [p.graph for p in parts]
-            method = "DELETE + POST (N-Quads)" if replace else "POST (N-Quads)"
-        else:
-            method = "PUT" if replace else "POST"
-            for p in parts:
-                (client.put_graph if replace else client.post_graph)(p.graph, p.ntriples)
-                written.append(p.graph)
+            return before, "DELETE + POST (N-Quads)" if replace else "POST (N-Quads)"
+        for p in parts:
+            (client.put_graph if replace else client.post_graph)(p.graph, p.ntriples)
+            written.append(p.graph)
+        return before, "PUT" if replace else "POST"
     except LoadError as exc:
         raise LoadError(_partial(str(exc), written)) from None
-    problems = []
-    for p in parts:
-        try:
-            after = client.count(p.graph)
-        except LoadError as exc:
-            raise LoadError(f"{exc}; the upload was sent but could not be checked, so it is not reported as loaded") from None
-        result = GraphResult(p.graph, p.triples, before[p.graph], after, method)
-        report.graphs.append(result)
-        problem = _check(result, replace, client.endpoint)
-        if problem:
-            problems.append(problem)
-    if problems:
-        raise LoadError("the load is incomplete: " + "; ".join(problems))
-    return report
+
+
+def staging_graph(graph: str) -> str:
+    """The graph an atomic load uploads ``graph``'s triples to before moving them in place.
+
+    The name is fixed for each graph, so a load that failed halfway leaves nothing behind that
+    the next atomic load does not replace.
+
+    >>> staging_graph("https://w3id.org/ntrk-kg/graph/guide")
+    'urn:ntrk-kg:staging:https://w3id.org/ntrk-kg/graph/guide'
+    """
+    return STAGING_PREFIX + graph
+
+
+def _load_atomic(client: Client, parts: list[Payload], replace: bool, report: LoadReport) -> str:
+    """Upload to staging graphs, check their counts, move them in place with one update request."""
+    untouched = "; no graph of the server was changed"
+    try:
+        report.before = {p.graph: client.count(p.graph) for p in parts}
+        for p in parts:
+            client.put_graph(staging_graph(p.graph), p.ntriples)
+        for p in parts:
+            held = client.count(staging_graph(p.graph))
+            if held != p.triples:
+                raise LoadError(f"the staging graph <{staging_graph(p.graph)}> holds {held} triples on "
+                                f"{client.endpoint} after the upload, expected {p.triples}")
+    except LoadError as exc:
+        raise LoadError(f"{exc}{untouched} (the staging graphs are replaced by the next --atomic load)") from None
+    name = "move-graph.ru" if replace else "add-graph.ru"
+    template = _sparql_file(name)
+    request = " ;\n".join(
+        template.replace("?staging", f"<{check_iri(staging_graph(p.graph))}>").replace("?graph", f"<{p.graph}>")
+        for p in parts
+    )
+    try:
+        client.update(request)
+    except LoadError as exc:
+        raise LoadError(f"{exc}; the graphs were uploaded to staging graphs and counted, but the request that "
+                        "puts them in place failed: whether the server applied it is not known; run the load again") from None
+    report.atomic = _atomicity(client.server)
+    return "staging graph + MOVE" if replace else "staging graph + ADD"
+
+
+def _sparql_file(name: str) -> str:
+    """The SPARQL of a file of ``queries/internal/``, its comment lines removed."""
+    text = (INTERNAL_QUERIES_DIR / name).read_text(encoding="utf-8")
+    return "\n".join(ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+
+
+def _atomicity(server: str) -> str:
+    """What the report says of the one update request that put the graphs in place."""
+    head = "every graph was uploaded to a staging graph, counted there, and put in place by one SPARQL Update request"
+    name = server.split("/", 1)[0].strip()
+    if name.lower() == "oxigraph":
+        return f"{head}; Oxigraph runs an update request as one transaction, so no reader saw some graphs replaced and others not"
+    if name.lower() == "virtuoso":
+        return (f"{head}; Virtuoso does not promise to run an update request as one transaction, so a reader "
+                "may have seen some graphs replaced and others not while it ran")
+    shown = f"the server ({server})" if server else "the server"
+    return f"{head}; whether {shown} runs it as one transaction is not known, so a reader may have seen some graphs replaced and others not while it ran"
 
 
 def _partial(message: str, written: list[str]) -> str:

@@ -33,8 +33,11 @@ from rdflib.namespace import DCAT, DCTERMS, PROV, VOID
 
 from kg_build import layout
 from kg_build.build import staging
+from kg_build.build.generation import resolve_folder, sync_tree
+from kg_build.build.lock import FolderLock
+from kg_build.build.swap import SwapUnsupported, exchange
 from kg_build.build.writers import file_name
-from kg_build.errors import UsageError
+from kg_build.errors import FileSystemError, UsageError
 from kg_build.query import catalogue
 from kg_build.query.publish import published_file
 from kg_build.rdf import formats, iris
@@ -303,9 +306,34 @@ def bundle_files(out_dir: Path) -> dict[str, bytes]:
 
 def release(
     out_dir: Path, release_dir: Path | None = None, issued: str | None = None, base_url: str | None = None,
+    wait: bool = False,
 ) -> tuple[Path, dict[str, bytes]]:
-    """Write the release bundle of the build in ``out_dir`` (default ``out_dir/release``), atomically."""
+    """Write the release bundle of the build in ``out_dir`` (default ``out_dir/release``), atomically.
+
+    Holds the build folder's lock (:mod:`kg_build.build.lock`; ``wait`` as for a build) while it
+    reads the build and writes the bundle, so a build cannot swap the folder in between; where
+    no lock can be taken (a read-only place), no build can run either and none is taken.
+    """
     release_dir = release_dir or layout.BuildLayout(out_dir).release
+    folder = resolve_folder(out_dir)
+    lock = FolderLock(folder.parent / layout.lock_name(folder.name), out_dir, "release", wait)
+    try:
+        lock.acquire()
+    except OSError:
+        pass  # a read-only place: nothing can write the build while we read it
+    try:
+        files = _bundle(out_dir, issued, base_url)
+        try:
+            _write_dir(release_dir, files)
+        except OSError as exc:
+            raise FileSystemError.wrap(exc, release_dir, "cannot write the release") from exc
+    finally:
+        lock.release()
+    return release_dir, files
+
+
+def _bundle(out_dir: Path, issued: str | None, base_url: str | None) -> dict[str, bytes]:
+    """Every file of the release bundle, checked against the build's manifest."""
     files = bundle_files(out_dir)
     manifest_file = out_dir / layout.MANIFEST_FILE
     if not manifest_file.is_file():
@@ -326,26 +354,30 @@ def release(
     nq = layout.BuildLayout(out_dir).nquads
     graph = describe(compute_stats(nq), files, manifest, issued_date(nq, issued), base_url)
     files[layout.VOID_FILE] = _turtle(graph)
-    _write_dir(release_dir, files)
-    return release_dir, files
+    return files
 
 
 def _write_dir(target: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into a fresh temporary directory, then swap it for ``target``."""
+    """Write ``files`` into a fresh folder beside ``target``, then swap it in in one step
+    (two renames where the file system has no atomic exchange)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         for name, data in files.items():
             path = tmp / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-    except BaseException:
+        sync_tree(tmp)
+        if not target.exists():
+            os.rename(tmp, target)
+            return
+        try:
+            exchange(tmp, target)
+        except SwapUnsupported:
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+            os.replace(tmp, target)
+            tmp = old
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -309,9 +309,14 @@ def _check_returns(raw: Any, p: _Problems) -> tuple[str, tuple[str, ...], tuple[
 def parse_query(path: Path, name: str | None = None) -> CatalogueQuery:
     """Read and check one query file; a ``UsageError`` lists every problem of its header."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the query file: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UsageError(f"{path}:{line}: the query file is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8") from None
     header, body = split_header(text)
     p = _Problems(path, header)
     name = name or path.stem

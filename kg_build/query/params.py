@@ -49,7 +49,12 @@ def _decimal(value: str, what: str) -> ox.Literal:
 
 
 def to_term(ptype: str, value: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term for a parameter value of type ``ptype``; ``ValueError`` says what is wrong."""
+    """The RDF term for a parameter value of type ``ptype``; ``ValueError`` says what is wrong
+    (text that is not UTF-8, such as a Latin-1 byte on the command line, included)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{value!r} is not UTF-8 text (a byte of another encoding reached the command line)") from None
     if ptype == "curie":
         iri = expand(value)
         if iri is not None:

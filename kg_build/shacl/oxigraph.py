@@ -24,7 +24,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg_build.rdf.bridge import from_rdflib, to_rdflib
+from kg_build.errors import UsageError
+from kg_build.rdf.bridge import OxTerm, from_rdflib, to_rdflib
 from kg_build.shacl.compile import Check, compile_shapes, results_of
 from kg_build.shacl.report import Report, Result
 from kg_build.shacl.shapes import load_shapes
@@ -110,8 +111,14 @@ def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
     """An in-memory store holding ``triples`` (rdflib terms) in its default graph."""
     import pyoxigraph as ox
 
+    def checked(node: Node) -> OxTerm:
+        try:
+            return from_rdflib(node)
+        except ValueError as exc:  # rdflib reads terms that RDF does not allow, e.g. an IRI with '<'
+            raise UsageError(f"the data holds a term that is not valid RDF: {str(node)!r}: {exc}") from None
+
     store = ox.Store()
-    store.extend([ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph()) for s, p, o in triples])
+    store.extend([ox.Quad(checked(s), checked(p), checked(o), ox.DefaultGraph()) for s, p, o in triples])
     return store
 
 

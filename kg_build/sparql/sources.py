@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,12 +45,23 @@ def _small_build(layout: BuildLayout) -> bool:
 
 
 def read_only_store(out_dir: Path) -> ox.Store:
-    """The persisted Oxigraph store of the build in ``out_dir``, opened read-only."""
+    """The persisted Oxigraph store of the build in ``out_dir``, opened read-only.
+
+    A build swaps a whole new build folder in while readers may be opening the old one
+    (``kg_build.build.generation``). On Linux the store is opened through ``/proc/self/fd`` of
+    its folder, opened once, so every file of the store comes from one build; once open, the
+    store keeps its files open and reads them even after the build removed them.
+    """
     layout = BuildLayout(out_dir)
     if not layout.store.is_dir():
         raise UsageError(f"{layout.store} does not exist; run 'ntrk-kg build --out {out_dir}' first")
     try:
-        return ox.Store.read_only(str(layout.store))
+        fd = os.open(layout.store, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            pinned = Path(f"/proc/self/fd/{fd}")
+            return ox.Store.read_only(str(pinned if pinned.is_dir() else layout.store))
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise UsageError(f"{layout.store}: cannot open the Oxigraph store: {exc}") from exc
 

@@ -10,9 +10,8 @@ import pytest
 from pyoxigraph import Literal, Quad, RdfFormat, parse
 
 from kg_build import layout
-from kg_build.build import pipeline
-from kg_build.build import staging as export
-from kg_build.errors import CurationError, UsageError
+from kg_build.build import generation, pipeline
+from kg_build.errors import CurationError, FileSystemError, UsageError
 from kg_build.sparql.sources import read_only_store
 
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -100,11 +99,12 @@ def test_a_build_failing_while_writing_files_discards_the_new_store(
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export.StagedFiles, "commit", disk_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(generation, "sync_tree", disk_full)
+    with pytest.raises(FileSystemError, match=f"^{tmp_path}: cannot write the new build: no space left on the device"):
         pipeline.build(tmp_path, ("nquads",))
     assert store_files(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "ntrk-kg-ontology.ttl", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "store"]
+    assert [p.name for p in tmp_path.parent.iterdir() if p.name.startswith(f".{tmp_path.name}.")] == []
 
 
 def test_opening_the_store_of_a_missing_build_is_a_usage_error(tmp_path: Path) -> None:

@@ -212,3 +212,66 @@ def test_loading_without_a_build_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["load", "--out", str(tmp_path), "--endpoint", "http://127.0.0.1:9/sparql"])
     assert result.exit_code == 2
     assert result.stderr == f"ntrk-kg: error: {tmp_path / 'ntrk-kg.nq'} does not exist; run 'ntrk-kg build --out {tmp_path}' first\n"
+
+
+class Closing(Fake):
+    """Cuts the connection of the first upload without reading its body, as Virtuoso does when it
+    answers 401 to a request whose body is still arriving: the client's send breaks."""
+
+    def _upload(self) -> None:
+        if self.server.cut:  # type: ignore[attr-defined]
+            self.server.cut -= 1  # type: ignore[attr-defined]
+            self.server.seen.append(("cut", self.path, None))  # type: ignore[attr-defined]
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.connection.close()
+            return
+        super()._upload()
+
+    do_PUT = do_POST = do_DELETE = _upload
+
+
+def test_a_connection_cut_while_the_body_is_sent_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Closing)
+    server.seen, server.statuses, server.count_status, server.cut = [], [], 200, 1  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    failures: list[type] = []
+    original = gsp._transient
+
+    def seen(reason: object) -> bool:
+        failures.append(type(reason))
+        return original(reason)
+
+    monkeypatch.setattr(gsp, "_transient", seen)
+    try:
+        waits: list[float] = []
+        client = gsp.Client(url(server, "/sparql"), url(server, "/store"), retries=3, backoff=0.5, sleep=waits.append)
+        resp = client.put_graph("https://w3id.org/ntrk-kg/graph/guide", b"<urn:s> <urn:p> <urn:o> .\n" * 1_500_000)
+        assert (resp.status, waits) == (204, [0.5])
+        assert [s[0] for s in server.seen] == ["cut", "PUT"]  # type: ignore[attr-defined]
+        assert len(failures) == 1 and issubclass(failures[0], (BrokenPipeError, ConnectionResetError))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("cut", [BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "Connection reset by peer")])
+def test_a_broken_pipe_is_retried_like_a_reset(fake, cut: OSError) -> None:
+    """Whether the client sees the cut connection as a broken pipe or a reset depends on timing."""
+    import urllib.error
+
+    waits: list[float] = []
+    client = gsp.Client(url(fake, "/sparql"), url(fake, "/store"), retries=3, backoff=0.5, sleep=waits.append)
+    real_open = client.opener.open
+    calls = []
+
+    def open_once_cut(req, timeout=None):  # type: ignore[no-untyped-def]
+        calls.append(req.get_method())
+        if len(calls) == 1:
+            raise urllib.error.URLError(cut)
+        return real_open(req, timeout=timeout)
+
+    client.opener.open = open_once_cut  # type: ignore[method-assign]
+    resp = client.put_graph("https://w3id.org/ntrk-kg/graph/guide", b"")
+    assert (resp.status, waits, calls) == (204, [0.5], ["PUT", "PUT"])

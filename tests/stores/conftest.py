@@ -50,6 +50,7 @@ class Server:
     gsp: str
     env: dict[str, str] = field(default_factory=dict)
     log: Path | None = None
+    update: str = ""
 
     def load_args(self) -> list[str]:
         return ["--endpoint", self.endpoint, "--gsp", self.gsp]
@@ -85,14 +86,12 @@ def _oxigraph_binary() -> str | None:
     return str(beside) if beside.is_file() else shutil.which("oxigraph")
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``oxigraph serve`` (from the PyPI package ``oxigraph``), queries over the union of graphs."""
+def start_oxigraph(root: Path, port: int | None = None) -> tuple[Server, subprocess.Popen]:
+    """``oxigraph serve`` on the database in ``root/db`` (kept across restarts), up and answering."""
     exe = _oxigraph_binary()
     require(exe is not None, "the Oxigraph server is not installed (pip install -e '.[test]' installs it)")
-    root = tmp_path_factory.mktemp("oxigraph")
-    port, log = free_port(), root / "oxigraph.log"
-    with log.open("wb") as out:
+    port, log = port or free_port(), root / "oxigraph.log"
+    with log.open("ab") as out:
         proc = subprocess.Popen(
             [str(exe), "serve", "--location", str(root / "db"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
             stdout=out, stderr=subprocess.STDOUT,
@@ -100,7 +99,18 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(proc, f"{base}/query?query=ASK%7B%7D", log)
-        yield Server("oxigraph", f"{base}/query", f"{base}/store", log=log)
+    except BaseException:
+        _stop(proc)
+        raise
+    return Server("oxigraph", f"{base}/query", f"{base}/store", log=log, update=f"{base}/update"), proc
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``oxigraph serve`` (from the PyPI package ``oxigraph``), queries over the union of graphs."""
+    server, proc = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    try:
+        yield server
     finally:
         _stop(proc)
 
@@ -169,7 +179,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
         subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={FEDERATION_GRANTS}"],
                        check=True, capture_output=True, timeout=60)
         yield Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth",
-                     env={"NTRK_KG_USER": "dba", "NTRK_KG_PASSWORD": "dba"}, log=log)
+                     env={"NTRK_KG_USER": "dba", "NTRK_KG_PASSWORD": "dba"}, log=log, update=f"{base}/sparql-auth")
     finally:
         _stop(proc)
 
@@ -178,3 +188,36 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 def server(request: pytest.FixtureRequest) -> Server:
     """Each real server in turn."""
     return request.getfixturevalue(f"{request.param}_server")
+
+
+class RestartableOxigraph:
+    """An Oxigraph server of its own, on one database and port, that a test can kill and start again."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.port = root, free_port()
+        self.proc: subprocess.Popen | None = None
+        self.server: Server | None = None
+
+    def start(self) -> Server:
+        self.server, self.proc = start_oxigraph(self.root, self.port)
+        return self.server
+
+    def kill(self) -> None:
+        """SIGKILL: the server gets no chance to finish what it was doing."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            _stop(self.proc)
+
+
+@pytest.fixture()
+def restartable_oxigraph(tmp_path: Path) -> Iterator[RestartableOxigraph]:
+    server = RestartableOxigraph(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

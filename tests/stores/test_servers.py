@@ -104,3 +104,20 @@ def test_without_credentials_virtuoso_answers_401(virtuoso_server, built_dir: Pa
     assert (code, out) == (1, "")
     assert err.startswith(f"ntrk-kg: error: POST {virtuoso_server.gsp}?graph=") and " HTTP 401 " in err
     assert err.count("\n") == 1
+
+
+def test_a_large_upload_to_virtuoso_is_signed_before_its_body_is_sent(virtuoso_server) -> None:
+    """Virtuoso answers an unsigned request with 401 and closes the connection while a large body
+    is still arriving, which breaks the client's send. After one request without a body has drawn
+    the digest challenge, every upload is signed up front: no retry is needed."""
+    graph = "https://w3id.org/ntrk-kg/graph/test-large"
+    client = gsp.Client(virtuoso_server.endpoint, virtuoso_server.gsp,
+                        gsp.credentials(virtuoso_server.gsp, virtuoso_server.env), retries=0)
+    client.authenticate(virtuoso_server.gsp)
+    body = "".join(f"<urn:ntrk-kg:test:s{i}> <urn:ntrk-kg:test:p> \"{i}\" .\n" for i in range(20_000)).encode()
+    try:
+        for _ in range(3):
+            assert client.put_graph(graph, body).status in (200, 201, 204)
+        assert client.count(graph) == 20_000
+    finally:
+        client.delete_graph(graph)
