@@ -52,6 +52,10 @@ DATA_FILES: dict[str, tuple[str, str, str]] = {
     "ntrk-kg-ontology.ttl": ("ontology", "text/turtle", "The full OWL ontology, with the defined classes' class expressions, as Turtle."),
 }
 QUERY_MEDIA_TYPE = "application/sparql-query"
+CHANGE_FILES: dict[str, tuple[str, str, str]] = {
+    "CHANGES.md": ("release-notes", "text/markdown", "What changed since the previous release, for people (ntrk-kg diff)."),
+    "changes.ttl": ("change-set", "text/turtle", "What changed since the previous release, as an RDF change set (ntrk-kg diff)."),
+}
 
 
 @dataclass(frozen=True)
@@ -151,14 +155,23 @@ def _checksum(g: Graph, owner: URIRef, digest: str) -> None:
     g.add((node, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
 
 
+def version_of(manifest: dict[str, object], version: str | None = None) -> tuple[str, URIRef]:
+    """The version of a release (``version``, else the version of ntrk-kg that built it) and its IRI."""
+    version = version or str(manifest["generator"]).split()[-1]
+    return version, URIRef(f"{iris.DATASET}/{quote(version)}")
+
+
 def describe(
     stats: Stats, files: dict[str, bytes], manifest: dict[str, object], issued: Literal,
-    base_url: str | None = None,
+    base_url: str | None = None, version: str | None = None, previous: str | None = None,
 ) -> Graph:
-    """The release description graph (VoID + DCAT + HCLS version + PROV), without blank nodes."""
-    version = str(manifest["generator"]).split()[-1]
-    ver = URIRef(f"{iris.DATASET}/{version}")
+    """The release description graph (VoID + DCAT + HCLS version + PROV), without blank nodes.
+
+    ``previous`` is the IRI of the release this one revises (``prov:wasRevisionOf``)."""
+    version, ver = version_of(manifest, version)
     g = Graph()
+    if previous:
+        g.add((ver, PROV.wasRevisionOf, URIRef(previous)))
     # dataset summary and version (HCLS dataset description levels)
     g.add((iris.DATASET, PAV.hasCurrentVersion, ver))
     g.add((iris.DATASET, DCTERMS.hasVersion, ver))
@@ -204,6 +217,12 @@ def describe(
             node = URIRef(f"{ver}/distribution/{key}")
             g.add((ver, DCAT.distribution, node))
             g.add((node, RDF.type, DCAT.Distribution))
+            g.add((node, DCTERMS.description, Literal(what, lang="en")))
+        elif name in CHANGE_FILES:
+            key, media, what = CHANGE_FILES[name]
+            node = URIRef(f"{ver}/{key}")
+            g.add((ver, DCTERMS.hasPart, node))
+            g.add((node, RDF.type, PROV.Entity))
             g.add((node, DCTERMS.description, Literal(what, lang="en")))
         elif name == export.MANIFEST_FILE:
             media = "application/json"
@@ -270,8 +289,13 @@ def bundle_files(out_dir: Path) -> dict[str, bytes]:
 
 def release(
     out_dir: Path, release_dir: Path | None = None, issued: str | None = None, base_url: str | None = None,
+    previous: Path | None = None, version: str | None = None,
 ) -> tuple[Path, dict[str, bytes]]:
-    """Write the release bundle of the build in ``out_dir`` (default ``out_dir/release``), atomically."""
+    """Write the release bundle of the build in ``out_dir`` (default ``out_dir/release``), atomically.
+
+    With ``previous`` (a release bundle, a build folder or an N-Quads file), the bundle also holds
+    ``CHANGES.md`` and ``changes.ttl``, what changed since then, and revises it (``prov:wasRevisionOf``).
+    ``version`` names the release (default: the version of ntrk-kg that built it)."""
     release_dir = release_dir or out_dir / RELEASE_DIR
     files = bundle_files(out_dir)
     manifest_file = out_dir / export.MANIFEST_FILE
@@ -291,10 +315,33 @@ def release(
             )
     files[export.MANIFEST_FILE] = manifest_file.read_bytes()
     nq = out_dir / "ntrk-kg.nq"
-    graph = describe(compute_stats(nq), files, manifest, issued_date(nq, issued), base_url)
+    revises = _release_notes(files, previous, nq, manifest, version) if previous is not None else None
+    graph = describe(compute_stats(nq), files, manifest, issued_date(nq, issued), base_url, version, revises)
     files[VOID_FILE] = _turtle(graph)
     _write_dir(release_dir, files)
     return release_dir, files
+
+
+def _release_notes(
+    files: dict[str, bytes], previous: Path, nq: Path, manifest: dict[str, object], version: str | None
+) -> str:
+    """Add the release notes against ``previous`` to ``files``; the IRI of the release it was."""
+    from kg_build.diff.compare import Side
+    from kg_build.diff.notes import release_notes
+
+    label, ver = version_of(manifest, version)
+    old, notes = release_notes(previous, Side(nq, f"ntrk-kg {label}", str(ver)))
+    before = old.version
+    if before is None and (previous / export.MANIFEST_FILE).is_file():
+        before = str(version_of(json.loads((previous / export.MANIFEST_FILE).read_text(encoding="utf-8")))[1])
+    if before is None:
+        raise UsageError(f"--previous {previous}: no release description (void.ttl) or build manifest names its "
+                         "version; give a release bundle or a build folder")
+    if before == str(ver):
+        raise UsageError(f"--previous {previous} is version {label} too; a release revises an earlier version: "
+                         "name this one with --version")
+    files.update(notes)
+    return before
 
 
 def _write_dir(target: Path, files: dict[str, bytes]) -> None:
