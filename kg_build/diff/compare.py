@@ -225,8 +225,14 @@ def entity_changes(block: Block, old_path: Path, new_path: Path) -> list[EntityC
         status = "added" if not before else "removed" if not after else "changed"
         label, types = (old_label, old_types) if status == "removed" else (new_label or old_label, new_types or old_types)
         values, mappings = _value_changes(removed, added, terms, status)
+        kept = []
+        if status == "changed" and any(v.property == K.VERBATIM_VALUE for v in values):
+            for prop in sorted(K.VALUE_CONTEXT):
+                same = sorted(o for p, o in before & after if p == prop)
+                if same:
+                    kept.append(ValueChange(prop, [], [terms[o] for o in same]))
         out.append(EntityChange(graph, entity, status, _kinds(status, types, values, mappings, terms),
-                                terms.get(label) if label else None, types, values, mappings))
+                                terms.get(label) if label else None, types, values, mappings, kept=kept))
     return out
 
 

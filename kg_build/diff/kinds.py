@@ -25,6 +25,13 @@ IDENTIFIERS = ("http://purl.org/dc/terms/identifier", "http://www.geneontology.o
 MAPPINGS = tuple(SKOS + m for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"))
 """SKOS mapping properties: a target that moves from one to another is a mapping predicate change."""
 
+VERBATIM_VALUE = NTRK + "verbatimValue"
+VALUE_CONTEXT = tuple(NTRK + p for p in (
+    "lowerBound", "lowerBoundInclusive", "upperBound", "upperBoundInclusive", "pointEstimate", "isApproximate",
+    "inBand", "citesReference", "isUncited"))
+"""When a value as stated (``ntrk:verbatimValue``) changes, reports also give these values that stayed:
+the parsed bounds, the band and the citations the new value comes with."""
+
 CHANGES_NS = "https://w3id.org/ntrk-kg/changes#"
 
 KINDS: dict[str, str] = {

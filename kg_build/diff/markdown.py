@@ -86,6 +86,9 @@ def _details(c: EntityChange, status: str) -> str:
         f"  - mapping to {_code(iri(m.target))}: {_code(iri(m.old_predicate))} → {_code(iri(m.new_predicate))}\n"
         for m in c.mappings
     ]
+    if c.kept:
+        kept = "; ".join(f"{_code(iri(v.property))} {', '.join(term(t) for t in v.added)}" for v in c.kept)
+        lines.append(f"  - unchanged: {kept}\n")
     return "".join(lines)
 
 

@@ -52,6 +52,8 @@ class EntityChange:
     mappings: list[MappingChange] = field(default_factory=list)
     replaced_by: str | None = None
     replaces: str | None = None
+    kept: list[ValueChange] = field(default_factory=list)
+    """For a changed value as stated, the parsed values, band and citations that stayed (as ``added``)."""
 
     @property
     def triples_removed(self) -> int:
@@ -70,6 +72,7 @@ class EntityChange:
         data = dict(data)
         data["values"] = [ValueChange(**v) for v in data["values"]]
         data["mappings"] = [MappingChange(**m) for m in data["mappings"]]
+        data["kept"] = [ValueChange(**v) for v in data["kept"]]
         return cls(**data)
 
     def dumps(self) -> str:
