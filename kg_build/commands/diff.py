@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -48,8 +49,11 @@ def command(old: Path, new: Path, fmt: str, output: Path | None, fail_on: frozen
 
     with compare(side(old), side(new)) as result:
         if output is None:
-            out.write(result, fmt, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+            try:
+                out.write(result, fmt, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:  # the reader stopped early (| head): nothing more to write
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         else:
             out.write_file(result, fmt, output)
         refused = {k: n for k, n in result.kind_counts.items() if k in fail_on}
