@@ -27,6 +27,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +51,11 @@ def _write(path: Path, head: list[str], rows: list[list[str]]) -> None:
     path.write_text("\n".join(head + ["\t".join(r) for r in rows]) + "\n", encoding="utf-8")
 
 
+def _every(rows: list[list[str]], synthetic: Callable[[list[str]], bool]) -> list[list[str]]:
+    """The first synthetic row and every ``EVERY``-th after it."""
+    return [r for r in rows if synthetic(r)][::EVERY]
+
+
 def mutate(data: Path, seed: int = 0) -> dict[str, int]:
     """Edit one synthetic row in ``EVERY`` of ``data`` in place, the way a curator edits a release.
 
@@ -61,28 +67,26 @@ def mutate(data: Path, seed: int = 0) -> dict[str, int]:
     counts = {"prevalence": 0, "mappings": 0, "genes": 0, "fusions removed": 0, "fusions added": 0}
     head, rows = _rows(data / "prevalence.tsv")
     new_value = {"high": ">95%", "intermediate": "12.5%", "low": "1.5%", "": "2.5%"}
-    for i, r in enumerate(rows):
-        if r[1].startswith("synthetic-tumour-") and i % EVERY == 0:
-            r[8] = new_value[r[7]]
-            counts["prevalence"] += 1
+    for r in _every(rows, lambda r: r[1].startswith("synthetic-tumour-")):
+        r[8] = new_value[r[7]]
+        counts["prevalence"] += 1
     _write(data / "prevalence.tsv", head, rows)
     head, rows = _rows(data / "mappings.sssom.tsv")
-    for i, r in enumerate(rows):
-        if r[0].startswith("ntrkkg:tumour-type/synthetic-") and i % EVERY == 0:
-            r[2] = "skos:closeMatch" if r[2] == "skos:exactMatch" else "skos:exactMatch"
-            counts["mappings"] += 1
+    for r in _every(rows, lambda r: r[0].startswith("ntrkkg:tumour-type/synthetic-")):
+        r[2] = "skos:closeMatch" if r[2] == "skos:exactMatch" else "skos:exactMatch"
+        counts["mappings"] += 1
     _write(data / "mappings.sssom.tsv", head, rows)
     head, rows = _rows(data / "genes.tsv")
-    for i, r in enumerate(rows):
-        if r[0].startswith("SYN") and i % EVERY == 0:
-            r[6] += " (revised)"
-            counts["genes"] += 1
+    for r in _every(rows, lambda r: r[0].startswith("SYN")):
+        r[6] += " (revised)"
+        counts["genes"] += 1
     _write(data / "genes.tsv", head, rows)
     head, rows = _rows(data / "fusions.tsv")
+    dropped = {id(r) for r in _every(rows, lambda r: r[1].startswith("SYN"))}
     kept, pairs, position = [], set(), {}
-    for i, r in enumerate(rows):
+    for r in rows:
         position[r[2]] = max(position.get(r[2], 0), int(r[5]))
-        if r[1].startswith("SYN") and i % EVERY == 0:
+        if id(r) in dropped:
             counts["fusions removed"] += 1
             continue
         kept.append(r)
@@ -109,6 +113,17 @@ def _cli() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "kg_build"]
 
 
+def _recipe(side: str) -> str:
+    """The sha256 of the code that makes a side's data (a build made by other code is not reused)."""
+    import hashlib
+    import inspect
+
+    import generate
+
+    code = inspect.getsource(generate) + (inspect.getsource(_every) + inspect.getsource(mutate) if side == "new" else "")
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
 def prepare(size: float, seed: int, work: Path) -> tuple[Path, Path]:
     """The old and new builds of about ``size`` quads (reused when ``work`` holds them already)."""
     from generate import generate
@@ -118,7 +133,7 @@ def prepare(size: float, seed: int, work: Path) -> tuple[Path, Path]:
     for side in ("old", "new"):
         data, out = work / f"data-{label}-{side}", work / f"build-{label}-{side}"
         stamp = out / ".benchmark-data"
-        wanted = f"{size} {seed}\n"
+        wanted = f"{size} {seed} {_recipe(side)}\n"
         if not (stamp.is_file() and stamp.read_text() == wanted and (out / "ntrk-kg.nq").is_file()):
             generate(data, size, seed)
             if side == "new":
