@@ -24,7 +24,6 @@ from kg_build.diff.model import XSD_STRING, EntityChange, GraphSummary, MappingC
 from kg_build.diff.stream import Block, Counts, Digest, Run, blocks
 from kg_build.errors import UsageError
 
-STATUSES = ("added", "removed", "changed")
 SPOOL_BYTES = 1 << 20
 
 
@@ -281,7 +280,7 @@ def _kinds(status: str, types: list[str], values: list[ValueChange], mappings: l
     found = {"changed-mapping"} if mappings else set()
     for v in values:
         kind = K.property_kind(v.property)
-        if v.property == K.OWL_DEPRECATED and any(t.get("value") == "true" for t in v.added):
+        if v.property == K.OWL_DEPRECATED and any(t.get("value") in ("true", "1") for t in v.added):
             kind = "deprecated"
         elif kind == "finding-severity" and not finding:
             kind = "changed-value"
