@@ -191,10 +191,11 @@ def _parse(run: Run, path: Path) -> list[ox.Quad]:
         message = str(exc.msg).split(": ", 1)[-1]
         raise UsageError(f"{path}:{line}: not valid N-Quads: {message}") from None
     for i, q in enumerate(quads):
-        if isinstance(q.object, ox.BlankNode) or isinstance(q.graph_name, ox.BlankNode):
+        if not isinstance(q.subject, ox.NamedNode) or not isinstance(q.object, (ox.NamedNode, ox.Literal)) \
+                or isinstance(q.graph_name, ox.BlankNode):
             raise UsageError(
-                f"{path}:{run.first_line + i}: a blank node; the diff compares graphs whose every node "
-                "has an IRI, as the build writes them"
+                f"{path}:{run.first_line + i}: a blank node or a quoted triple; the diff compares graphs whose "
+                "every node has an IRI, as the build writes them"
             )
     return quads
 
@@ -202,7 +203,7 @@ def _parse(run: Run, path: Path) -> list[ox.Quad]:
 def entity_changes(block: Block, old_path: Path, new_path: Path) -> list[EntityChange]:
     """The changes of one subject, one per named graph it changed in (in graph order)."""
     old_quads, new_quads = _parse(block.old, old_path), _parse(block.new, new_path)
-    entity = (old_quads or new_quads)[0].subject.value
+    entity = str((old_quads or new_quads)[0].subject)[1:-1]
     old_by_graph: dict[str, set[tuple[str, str]]] = defaultdict(set)
     new_by_graph: dict[str, set[tuple[str, str]]] = defaultdict(set)
     terms: dict[str, Term] = {}
@@ -210,11 +211,11 @@ def entity_changes(block: Block, old_path: Path, new_path: Path) -> list[EntityC
         for q in quads:
             text = str(q.object)
             if text not in terms:
-                terms[text] = term_json(q.object)
+                terms[text] = term_json(q.object)  # type: ignore[arg-type]  # checked by _parse
             graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
             by_graph[graph].add((q.predicate.value, text))
-    new_label, new_types = _label(new_quads), sorted({q.object.value for q in new_quads if q.predicate.value == K.RDF_TYPE})
-    old_label, old_types = _label(old_quads), sorted({q.object.value for q in old_quads if q.predicate.value == K.RDF_TYPE})
+    new_label, new_types = _label(new_quads), _types(new_quads)
+    old_label, old_types = _label(old_quads), _types(old_quads)
     out = []
     for graph in sorted(set(old_by_graph) | set(new_by_graph)):
         before, after = old_by_graph.get(graph, set()), new_by_graph.get(graph, set())
@@ -233,6 +234,10 @@ def entity_changes(block: Block, old_path: Path, new_path: Path) -> list[EntityC
         out.append(EntityChange(graph, entity, status, _kinds(status, types, values, mappings, terms),
                                 terms.get(label) if label else None, types, values, mappings, kept=kept))
     return out
+
+
+def _types(quads: list[ox.Quad]) -> list[str]:
+    return sorted({q.object.value for q in quads if q.predicate.value == K.RDF_TYPE and isinstance(q.object, ox.NamedNode)})
 
 
 def _label(quads: list[ox.Quad]) -> str | None:

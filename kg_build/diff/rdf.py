@@ -121,8 +121,8 @@ def _entity_change(cs: ox.NamedNode, cs_iri: str, c: EntityChange) -> Iterator[o
         yield ox.Triple(ec, _n("kind"), ox.NamedNode(K.kind_iri(kind)))
     if c.label is not None:
         yield ox.Triple(ec, _n("entityLabel"), to_term(c.label))
-    for t in c.types:
-        yield ox.Triple(ec, _n("entityType"), ox.NamedNode(t))
+    for cls in c.types:
+        yield ox.Triple(ec, _n("entityType"), ox.NamedNode(cls))
     if c.replaced_by:
         yield ox.Triple(ec, _n("replacedBy"), ox.NamedNode(c.replaced_by))
     if c.replaces:

@@ -134,8 +134,8 @@ def test_output_file_and_bad_sides(releases: Path, tmp_path: Path) -> None:
     blank = tmp_path / "blank.nq"
     blank.write_text("<urn:a> <urn:p> _:b0 <urn:g> .\n", encoding="utf-8")
     code, _, err = diff(releases, str(blank), "old")
-    assert (code, err) == (2, f"ntrk-kg: error: {blank}:1: a blank node; the diff compares graphs whose every "
-                              "node has an IRI, as the build writes them\n")
+    assert (code, err) == (2, f"ntrk-kg: error: {blank}:1: a blank node or a quoted triple; the diff compares "
+                              "graphs whose every node has an IRI, as the build writes them\n")
     broken = tmp_path / "broken.nq"
     broken.write_text("<urn:a> <urn:p> \"open <urn:g> .\n", encoding="utf-8")
     code, _, err = diff(releases, str(broken), "old")
