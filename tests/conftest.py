@@ -12,8 +12,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from kg_build import pipeline, query
-from kg_build.paths import DATA_DIR
+from kg_build.build import pipeline
+from kg_build.resources import DATA_DIR
+from kg_build.sparql import engines as query
+from kg_build.sparql import sources
 
 
 @pytest.fixture(scope="session")
@@ -35,13 +37,13 @@ def dataset(built_dir: Path) -> Dataset:
 @pytest.fixture(scope="session")
 def oxigraph(built_dir: Path) -> query.OxigraphEngine:
     """The default query engine over the build (its N-Quads in an in-memory Oxigraph store)."""
-    return query.engine_for("oxigraph", built_dir)
+    return sources.engine_for("oxigraph", built_dir)
 
 
 @pytest.fixture(scope="session")
 def rdflib_engine(built_dir: Path) -> query.RdflibEngine:
     """The rdflib query engine over the same build."""
-    return query.engine_for("rdflib", built_dir)
+    return sources.engine_for("rdflib", built_dir)
 
 
 @pytest.fixture()
@@ -98,7 +100,7 @@ class SparqlEndpoint:
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
                 if endpoint.fail_with:
@@ -129,7 +131,7 @@ class SparqlEndpoint:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "SparqlEndpoint":
+    def __enter__(self) -> SparqlEndpoint:
         self.thread.start()
         return self
 

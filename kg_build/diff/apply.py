@@ -12,10 +12,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg_build.errors import UsageError
-from kg_build.iris import GRAPH
-from kg_build.paths import QUERIES_DIR
+from kg_build.rdf.iris import GRAPH
+from kg_build.resources import APPLY_CHANGES_FILE
 
-APPLY_FILE = QUERIES_DIR / "internal" / "apply-changes.ru"
+APPLY_FILE = APPLY_CHANGES_FILE
 CHANGES_GRAPH = GRAPH + "changes"
 """The named graph the change set is loaded into while it is applied."""
 FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES}

@@ -7,7 +7,7 @@ from typing import IO
 
 from kg_build.diff.compare import Comparison
 from kg_build.diff.model import EntityChange, Term, ValueChange
-from kg_build.prefixes import compress
+from kg_build.rdf.prefixes import compress
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BARE = {XSD + t for t in ("integer", "decimal", "double", "float", "boolean", "nonNegativeInteger")}

@@ -18,8 +18,8 @@ from kg_build.diff import kinds as K
 from kg_build.diff.compare import Comparison
 from kg_build.diff.model import EntityChange, Term
 from kg_build.errors import UsageError
-from kg_build.iris import mint_text
-from kg_build.prefixes import compress, namespaces
+from kg_build.rdf.iris import mint_text
+from kg_build.rdf.prefixes import compress, namespaces
 
 NS = K.CHANGES_NS
 RDF_TYPE = ox.NamedNode(K.RDF_TYPE)

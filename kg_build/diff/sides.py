@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kg_build import layout
 from kg_build.diff.compare import Side
 from kg_build.errors import UsageError
+from kg_build.rdf.iris import DATASET
 
-NQUADS_FILE = "ntrk-kg.nq"
-VOID_FILE = "void.ttl"
-DATASET = "https://w3id.org/ntrk-kg/dataset"
 IS_VERSION_OF = "http://purl.org/dc/terms/isVersionOf"
 
 
@@ -17,18 +16,18 @@ def side(path: Path) -> Side:
     """The side at ``path``: a folder holding ``ntrk-kg.nq`` (a build or a release bundle, whose
     ``void.ttl`` names its version) or an N-Quads file (``.nq``)."""
     if path.is_dir():
-        nquads = path / NQUADS_FILE
+        nquads = layout.BuildLayout(path).nquads
         if not nquads.is_file():
             raise UsageError(
-                f"{path} is a folder without {NQUADS_FILE}: give a build folder (ntrk-kg build --out DIR), a "
+                f"{path} is a folder without {layout.NQUADS_FILE}: give a build folder (ntrk-kg build --out DIR), a "
                 "release bundle (ntrk-kg release) or an N-Quads file"
             )
-        return Side(nquads, str(path), version_of(path / VOID_FILE))
+        return Side(nquads, str(path), version_of(path / layout.VOID_FILE))
     if path.is_file():
         if path.suffix != ".nq":
             raise UsageError(
                 f"{path}: not an N-Quads file (.nq); give a build folder, a release bundle or the "
-                f"{NQUADS_FILE} a build writes"
+                f"{layout.NQUADS_FILE} a build writes"
             )
         return Side(path, str(path))
     raise UsageError(f"{path} does not exist; give a build folder, a release bundle or an N-Quads file")
@@ -45,7 +44,7 @@ def version_of(void: Path) -> str | None:
         with open(void, "rb") as fh:
             found = sorted(
                 t.subject.value for t in ox.parse(fh, format=ox.RdfFormat.TURTLE)
-                if t.predicate.value == IS_VERSION_OF and t.object.value == DATASET
+                if t.predicate.value == IS_VERSION_OF and t.object.value == str(DATASET)
             )
     except (SyntaxError, OSError) as exc:
         raise UsageError(f"{void}: cannot be read as Turtle: {exc}") from None

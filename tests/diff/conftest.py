@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kg_build import pipeline, vocab
-from kg_build.paths import DATA_DIR, ONTOLOGY_FILE
+from kg_build.build import pipeline
+from kg_build.rdf import vocab
+from kg_build.resources import DATA_DIR, ONTOLOGY_FILE
 
 ADDED_TERM = """
 ntrk:FusionBreakpoint a owl:Class ;

@@ -15,11 +15,10 @@ from rdflib import RDF, Dataset, Graph, Namespace, URIRef
 from kg_build.cli import main
 from kg_build.diff import kinds
 from kg_build.diff.apply import APPLY_FILE, CHANGES_GRAPH, apply
-from kg_build.paths import ONTOLOGY_DIR
+from kg_build.resources import CHANGES_ONTOLOGY_FILE as CHANGES_ONTOLOGY
+from kg_build.resources import CHANGES_SHAPES_FILE as CHANGES_SHAPES
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "diff"
-CHANGES_ONTOLOGY = ONTOLOGY_DIR / "changes.ttl"
-CHANGES_SHAPES = ONTOLOGY_DIR / "changes-shapes.ttl"
 
 
 def diff(root: Path, *args: str) -> tuple[int, str, str]:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from kg_build.cli import main
 from kg_build.diff import kinds
-from kg_build.paths import ONTOLOGY_DIR
+from kg_build.resources import CHANGES_ONTOLOGY_FILE
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DOC = (ROOT / "docs" / "diff.md").read_text(encoding="utf-8")
@@ -51,7 +51,7 @@ def test_the_kinds_table_is_the_kinds() -> None:
 
 def test_the_vocabulary_has_the_terms_the_docs_count() -> None:
     store = ox.Store()
-    store.load(path=str(ONTOLOGY_DIR / "changes.ttl"), format=ox.RdfFormat.TURTLE)
+    store.load(path=str(CHANGES_ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)
     owl = "http://www.w3.org/2002/07/owl#"
     counts = {}
     for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "NamedIndividual"):
