@@ -184,13 +184,13 @@ def run(sizes: list[float], seed: int, work: Path) -> list[dict[str, object]]:
         base = {"size": label, "old_quads": _count_lines(old), "new_quads": _count_lines(new),
                 "changed_lines": changed}
         comm = measure(["comm", "-3", str(old), str(new)])
-        rows.append({**base, "tool": "comm -3", "seconds": round(float(comm["seconds"]), 2),
+        rows.append({**base, "tool": "comm -3", "seconds": round(float(comm["seconds"]), 3),
                      "peak_rss_mib": round(float(comm["peak_rss_mib"]), 1), "ratio_to_comm": 1.0,
                      "load_before": comm["load_before"]})
         print(f"  {label} comm: {float(comm['seconds']):.1f} s", file=sys.stderr, flush=True)
         for fmt in ("markdown", "json", "ntriples"):
             r = measure(_cli() + ["diff", str(old), str(new), "--format", fmt])
-            rows.append({**base, "tool": f"ntrk-kg diff --format {fmt}", "seconds": round(float(r["seconds"]), 2),
+            rows.append({**base, "tool": f"ntrk-kg diff --format {fmt}", "seconds": round(float(r["seconds"]), 3),
                          "peak_rss_mib": round(float(r["peak_rss_mib"]), 1),
                          "ratio_to_comm": round(float(r["seconds"]) / float(comm["seconds"]), 1),
                          "load_before": r["load_before"]})

@@ -7,10 +7,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from kg_build.diff import output
-from kg_build.layout import CHANGES_MD, CHANGES_RDF
 from kg_build.diff.compare import Side, compare
 from kg_build.diff.sides import side
-
+from kg_build.layout import CHANGES_MD, CHANGES_RDF
 
 
 def release_notes(previous: Path, current: Side) -> tuple[Side, dict[str, bytes]]:

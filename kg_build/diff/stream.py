@@ -51,7 +51,7 @@ class _Side:
         self.path = path
         self.counts = counts.graphs
         try:
-            self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
+            self._fh = open(path, "rb")
         except OSError as exc:
             raise UsageError(f"{path}: cannot be read: {exc.strerror or exc}") from None
         self._lines = iter(self._fh)

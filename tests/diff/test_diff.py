@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Dataset, Graph, Namespace, URIRef
 

@@ -8,7 +8,7 @@ from kg_build.diff.compare import Side, compare
 from kg_build.diff.stream import Counts, blocks
 
 G = "<https://w3id.org/ntrk-kg/graph/guide>"
-O = "<https://w3id.org/ntrk-kg/graph/ontology>"
+ONTO = "<https://w3id.org/ntrk-kg/graph/ontology>"
 F = "<https://w3id.org/ntrk-kg/graph/factcheck>"
 NTRK = "https://w3id.org/ntrk-kg/ontology#"
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -46,10 +46,10 @@ def test_an_entity_under_another_iri_is_an_iri_change(tmp_path: Path) -> None:
 def test_ontology_terms_deprecated_and_redefined_findings_of_another_severity(tmp_path: Path) -> None:
     term, other = f"<{NTRK}Old>", f"<{NTRK}Other>"
     finding = "<https://w3id.org/ntrk-kg/id/finding/x>"
-    old = nq(tmp_path / "old.nq", f'{term} {LABEL} "old"@en {O}', f'{other} {DEFINITION} "A thing."@en {O}',
+    old = nq(tmp_path / "old.nq", f'{term} {LABEL} "old"@en {ONTO}', f'{other} {DEFINITION} "A thing."@en {ONTO}',
              f"{finding} {TYPE} <{NTRK}Finding> {F}", f"{finding} <{NTRK}severity> <{NTRK}WarningSeverity> {F}")
-    new = nq(tmp_path / "new.nq", f'{term} {LABEL} "old"@en {O}', f"{term} {DEPRECATED} {TRUE} {O}",
-             f'{other} {DEFINITION} "A better thing."@en {O}',
+    new = nq(tmp_path / "new.nq", f'{term} {LABEL} "old"@en {ONTO}', f"{term} {DEPRECATED} {TRUE} {ONTO}",
+             f'{other} {DEFINITION} "A better thing."@en {ONTO}',
              f"{finding} {TYPE} <{NTRK}Finding> {F}", f"{finding} <{NTRK}severity> <{NTRK}ErrorSeverity> {F}")
     assert changes(old, new) == [
         ("factcheck", "x", "changed", ["finding-severity"], None, None),
