@@ -37,6 +37,8 @@ APPLY_CHANGES_FILE: Path = INTERNAL_QUERIES_DIR / "apply-changes.ru"
 """The SPARQL Update that applies a change set to the old version of the graph."""
 PREFIXES_FILE: Path = DATA_DIR / "prefixes.tsv"
 METADATA_FILE: Path = DATA_DIR / "metadata.ttl"
+CURATION_SCHEMA_FILE: Path = PACKAGE_DIR / "curation" / "schema.yaml"
+"""The columns of the curated tables and the checks each gets."""
 
 
 def internal_query(name: str) -> str:

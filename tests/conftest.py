@@ -92,8 +92,9 @@ def golden(update_golden: bool):
 class SparqlEndpoint:
     """A SPARQL 1.1 Protocol endpoint on 127.0.0.1 over a pyoxigraph store, run in a thread."""
 
-    def __init__(self, store: ox.Store, fail_with: int | None = None) -> None:
-        self.store, self.fail_with = store, fail_with
+    def __init__(self, store: ox.Store, fail_with: int | None = None,
+                 results_format: ox.QueryResultsFormat = ox.QueryResultsFormat.JSON) -> None:
+        self.store, self.fail_with, self.results_format = store, fail_with, results_format
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -116,8 +117,8 @@ class SparqlEndpoint:
                     self.wfile.write(str(exc).encode())
                     return
                 if isinstance(answer, (ox.QuerySolutions, ox.QueryBoolean)):
-                    body = answer.serialize(format=ox.QueryResultsFormat.JSON)
-                    media = "application/sparql-results+json"
+                    body = answer.serialize(format=endpoint.results_format)
+                    media = endpoint.results_format.media_type
                 else:
                     body = ox.serialize(list(answer), format=ox.RdfFormat.N_TRIPLES)
                     media = "application/n-triples"

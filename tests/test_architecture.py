@@ -89,8 +89,10 @@ def test_imports_go_down_the_levels(name: str) -> None:
 
 
 def test_no_import_cycle() -> None:
-    graph = {m: {t for t, _, _ in imports(m) if t in MODULES and t != m} for m in MODULES}
-    # the package's face re-exports lazily from the API: leave __init__ modules' own edges to their children out
+    # The package's face (kg_build/__init__.py: the version, the lazy re-export of the API) is left
+    # out: every module may read the version from it.
+    graph = {m: {t for t, _, _ in imports(m) if t in MODULES and t not in (m, "kg_build")}
+             for m in MODULES if m != "kg_build"}
     state: dict[str, int] = {}
     cycles: list[list[str]] = []
 

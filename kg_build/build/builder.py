@@ -42,7 +42,7 @@ DCT_TITLE, DCT_CREATOR, DCT_PUBLISHER, DCT_DATE, DCT_IDENTIFIER, DCT_SOURCE = (
     nt.iri(DCT + x) for x in ("title", "creator", "publisher", "date", "identifier", "source")
 )
 SKOS_ALT_LABEL = nt.iri("http://www.w3.org/2004/02/skos/core#altLabel")
-SCHEMA_URL = nt.iri("http://schema.org/url")
+SCHEMA_URL = nt.iri("https://schema.org/url")
 
 
 def _refs(row: Row) -> list[str]:

@@ -287,7 +287,7 @@ def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str,
     if "jsonld" in formats:
         ctx = json.dumps(staging.jsonld_context(), indent=1, sort_keys=True) + "\n"
         out[layout.CONTEXT_FILE] = ctx.encode("utf-8")
-    out[layout.SSSOM_FILE] = sssom.render(sssom.mapping_rows(cur))
+    out[layout.SSSOM_FILE] = sssom.render(sssom.all_rows(cur))
     out[layout.ONTOLOGY_FILE] = ONTOLOGY_FILE.read_bytes()
     return out
 

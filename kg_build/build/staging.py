@@ -16,12 +16,7 @@ from pathlib import Path
 from kg_build import __version__, layout
 from kg_build.build.writers import file_names
 from kg_build.errors import UsageError
-from kg_build.rdf.prefixes import namespaces
-
-
-def jsonld_context() -> dict[str, object]:
-    """The JSON-LD context: the project's prefix map."""
-    return {"@context": dict(sorted(namespaces().items()))}
+from kg_build.rdf.prefixes import jsonld_context  # noqa: F401  (re-exported: the context file's writer)
 
 
 def sha256(data: bytes) -> str:

@@ -22,7 +22,7 @@ from kg_build import layout
 from kg_build.build.progress import Progress
 from kg_build.build.quads import graph_of, path_lines, triple_of
 from kg_build.rdf import formats
-from kg_build.rdf.prefixes import namespaces
+from kg_build.rdf.prefixes import jsonld_context, namespaces
 
 
 def file_name(fmt: str) -> str:
@@ -37,6 +37,7 @@ def file_name(fmt: str) -> str:
 def file_names() -> list[str]:
     """The data files of every format, in the registry's order."""
     return [file_name(fmt) for fmt in formats.NAMES]
+
 
 
 _TICK = 1 << 16
@@ -109,7 +110,7 @@ def write_exports(
                 ox_format = formats.FORMATS[fmt]
                 with open(staged[name], "wb") as out:
                     if fmt == "jsonld":
-                        context = json.dumps(prefixes, indent=1, sort_keys=True, ensure_ascii=False)
+                        context = json.dumps(jsonld_context()["@context"], indent=1, sort_keys=True, ensure_ascii=False)
                         out.write(b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": ')
                         ox.serialize(_quads(by_graph), out, ox_format)
                         out.write(b"}\n")

@@ -47,7 +47,10 @@ def run_options(func: F) -> F:
         click.option("-p", "--param", "assignments", multiple=True, metavar="NAME=VALUE",
                      help="A parameter value; repeat for several."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                     help="table, csv, tsv or json (SPARQL 1.1 results); CONSTRUCT results: turtle or ntriples."),
+                     help="table, or the SPARQL 1.1 results formats csv, tsv, json and xml; CONSTRUCT results: turtle or ntriples."),
+        click.option("--max-width", type=click.IntRange(min=0), default=None, metavar="COLUMNS",
+                     help="Wrap table cells so rows fit COLUMNS characters (0: never wrap). "
+                          "Default: the terminal's width when writing to one, else no wrapping."),
         out_option,
         click.option("--graph", "graph_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
                      help="Query these RDF files (N-Quads/TriG keep named graphs) instead of the build in OUT."),
@@ -58,3 +61,15 @@ def run_options(func: F) -> F:
     ]):
         func = option(func)
     return func
+
+
+def table_width(max_width: int | None) -> int | None:
+    """The width a table wraps to: ``--max-width`` (0: never), else the terminal's when stdout is one."""
+    if max_width is not None:
+        return max_width or None
+    import shutil
+
+    try:
+        return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None

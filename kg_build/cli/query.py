@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from kg_build.cli.options import errors_to_exit, run_options
+from kg_build.cli.options import errors_to_exit, run_options, table_width
 from kg_build.query import run as query_run
 from kg_build.sparql.engines import Result
 from kg_build.sparql.sources import Engine
@@ -62,13 +62,15 @@ def list_command(markdown: bool) -> None:
 @errors_to_exit
 def show_command(name: str) -> None:
     """Show a query's question, parameters, result columns and SPARQL text."""
+    import shlex
+
     from kg_build.query import catalogue
 
     q = catalogue.find(name)
     click.echo(f"{q.name}: {q.summary}\n\n{q.description}\n")
     for p in q.params:
         need = "required" if p.required else "optional"
-        example = f", e.g. -p {p.name}={p.example}" if p.example is not None else ""
+        example = f", e.g. -p {shlex.quote(f'{p.name}={p.example}')}" if p.example is not None else ""
         click.echo(f"  -p {p.name}=...  {p.type}, {need}: {p.description}{example}")
     if q.columns:
         click.echo(f"\ncolumns: {', '.join(q.columns)}")
@@ -79,9 +81,9 @@ def _echo(text: str, err: bool = False) -> None:
     click.echo(text, nl=False, err=err)
 
 
-def emit(result: Result, fmt: str) -> None:
+def emit(result: Result, fmt: str, max_width: int | None = None) -> None:
     """Write a result to stdout in ``fmt``."""
-    query_run.emit(result, fmt, _echo)
+    query_run.emit(result, fmt, _echo, table_width(max_width))
 
 
 def warn_if_no_named_graphs(engine: Engine) -> None:
@@ -95,7 +97,7 @@ def warn_if_no_named_graphs(engine: Engine) -> None:
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, metavar="K",
               help="Page K of a paged query (one whose header has 'pagination: N'); other queries have one page.")
 @errors_to_exit
-def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path,
+def run_command(name: str, assignments: tuple[str, ...], fmt: str, max_width: int | None, out_dir: Path,
                 graph_files: tuple[Path, ...], engine: str, endpoint: str | None, page: int) -> None:
     """Run the catalogue query NAME with parameters given as -p name=value.
 
@@ -103,4 +105,5 @@ def run_command(name: str, assignments: tuple[str, ...], fmt: str, out_dir: Path
     A paged query gives its first page unless --page says which; a full page ends with a note
     on stderr naming the next.
     """
-    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo, page)
+    query_run.run_named(name, assignments, fmt, out_dir, graph_files, engine, endpoint, _echo, page,
+                        table_width(max_width))

@@ -5,7 +5,8 @@
 - the dataset version (HCLS-style: ``pav:version``, ``dcterms:issued``, ``dcterms:isVersionOf``),
   with VoID statistics of the union of the named graphs (``void:triples``, ``void:entities``,
   ``void:distinctSubjects``/``Objects``, ``void:classes``, ``void:properties``), one class
-  partition per class and one property partition per property, and the size of each named graph;
+  partition per class and one property partition per property, and each named graph with its
+  name, description (from the metadata graph) and size;
 - one DCAT distribution per data file, with its media type, size and SPDX sha256 checksum;
 - the PROV of the build: the activity that generated the version, every input it used with its
   sha256 (from the build manifest), and the software that ran it.
@@ -34,7 +35,8 @@ from kg_build import layout
 from kg_build.build import staging
 from kg_build.build.writers import file_name
 from kg_build.errors import UsageError
-from kg_build.query.catalogue import query_files
+from kg_build.query import catalogue
+from kg_build.query.publish import published_file
 from kg_build.rdf import formats, iris
 from kg_build.rdf.prefixes import compress, namespaces
 
@@ -63,16 +65,22 @@ class Stats:
     """VoID statistics of the union of the named graphs (distinct triples)."""
 
     triples: int
-    entities: int
+    entities: int  # distinct subject IRIs in the dataset's void:uriSpace (its own entities)
     distinct_subjects: int
     distinct_objects: int
     graphs: dict[str, int]
     classes: dict[str, int]  # class IRI -> distinct typed subjects
     properties: dict[str, tuple[int, int, int]]  # property IRI -> (triples, subjects, objects)
+    graph_names: dict[str, tuple[Literal | None, Literal | None]]  # graph -> label, description
 
 
-def compute_stats(nquads_file: Path) -> Stats:
+def compute_stats(nquads_file: Path, uri_space: str = iris.ID) -> Stats:
     """Count the VoID statistics of a build's N-Quads file, as a SPARQL store holds it.
+
+    ``void:entities`` counts the dataset's own entities, as VoID defines them with ``void:uriSpace``:
+    the distinct IRIs starting with ``uri_space`` that are the subject of a triple. A class
+    partition declares no URI space, so its ``void:entities`` counts every instance of its class
+    (genes are HGNC IRIs, proteins UniProt IRIs).
 
     The quads are counted after loading them into an (in-memory) Oxigraph store, which keeps
     values, not spellings: two literals of the same value written differently (``"0.20"`` and
@@ -95,15 +103,31 @@ def compute_stats(nquads_file: Path) -> Stats:
         by_prop[p.value].append((s, o))  # type: ignore[attr-defined]
         if p == rdf_type:
             typed[o.value].add(s)  # type: ignore[attr-defined]
+    names: dict[str, tuple[Literal | None, Literal | None]] = {}
+    metadata = NamedNode(str(iris.METADATA_GRAPH))
+    for graph in graphs:
+        found = []
+        for prop in (RDFS.label, DCTERMS.description):
+            values = sorted(q.object for q in store.quads_for_pattern(NamedNode(graph), NamedNode(str(prop)), None, metadata))
+            found.append(_literal(values[0]) if values else None)
+        names[graph] = (found[0], found[1])
     return Stats(
         triples=len(triples),
-        entities=len(set().union(*typed.values())) if typed else 0,
+        entities=len({s for s, _, _ in triples if isinstance(s, NamedNode) and s.value.startswith(uri_space)}),
         distinct_subjects=len({s for s, _, _ in triples}),
         distinct_objects=len({o for _, _, o in triples}),
         graphs=dict(graphs),
         classes={c: len(s) for c, s in typed.items()},
         properties={p: (len(so), len({s for s, _ in so}), len({o for _, o in so})) for p, so in by_prop.items()},
+        graph_names=names,
     )
+
+
+def _literal(term: object) -> Literal:
+    """An rdflib literal from a pyoxigraph one (language tag or datatype kept)."""
+    if term.language:  # type: ignore[attr-defined]
+        return Literal(term.value, lang=term.language)  # type: ignore[attr-defined]
+    return Literal(term.value, datatype=URIRef(term.datatype.value))  # type: ignore[attr-defined]
 
 
 def issued_date(nquads_file: Path, issued: str | None = None, environ: dict[str, str] | None = None) -> Literal:
@@ -179,6 +203,9 @@ def describe(
     for t in (VOID.Dataset, DCAT.Dataset, PROV.Entity):
         g.add((ver, RDF.type, t))
     g.add((ver, DCTERMS.title, Literal(f"NTRK gene fusion knowledge graph, version {version}", lang="en")))
+    g.add((ver, DCTERMS.description, Literal(
+        f"Release {version} of the NTRK gene fusion knowledge graph: {stats.triples} distinct triples in "
+        f"{len(stats.graphs)} named graphs, with the files, queries and build provenance of the release.", lang="en")))
     g.add((ver, DCTERMS.isVersionOf, iris.DATASET))
     g.add((ver, PAV.version, Literal(version)))
     g.add((ver, DCTERMS.issued, issued))
@@ -196,16 +223,21 @@ def describe(
         g.add((ver, VOID.subset, node))
         g.add((node, RDF.type, VOID.Dataset))
         g.add((node, VOID.triples, Literal(n)))
+        label, description = stats.graph_names.get(graph, (None, None))
+        g.add((node, RDFS.label, label or Literal(graph.rsplit("/", 1)[-1], lang="en")))
+        if description is not None:
+            g.add((node, DCTERMS.description, description))
+    # Partitions are void:Datasets by the range of void:classPartition/propertyPartition; they are
+    # left untyped, so the dataset shape (a name and a description) targets only the dataset, the
+    # release and the named graphs.
     for cls, n in stats.classes.items():
         node = URIRef(f"{ver}/partition/class/{_curie_key(cls)}")
         g.add((ver, VOID.classPartition, node))
-        g.add((node, RDF.type, VOID.Dataset))
         g.add((node, VOID["class"], URIRef(cls)))
         g.add((node, VOID.entities, Literal(n)))
     for prop, (n, subjects, objects) in stats.properties.items():
         node = URIRef(f"{ver}/partition/property/{_curie_key(prop)}")
         g.add((ver, VOID.propertyPartition, node))
-        g.add((node, RDF.type, VOID.Dataset))
         g.add((node, VOID.property, URIRef(prop)))
         g.add((node, VOID.triples, Literal(n)))
         g.add((node, VOID.distinctSubjects, Literal(subjects)))
@@ -283,8 +315,8 @@ def bundle_files(out_dir: Path) -> dict[str, bytes]:
     if not nq.is_file():
         raise UsageError(f"{nq} does not exist; run 'ntrk-kg build --out {out_dir}' first")
     files = {name: (out_dir / name).read_bytes() for name in DATA_FILES if (out_dir / name).is_file()}
-    for rq in query_files():
-        files[f"queries/{rq.name}"] = rq.read_bytes()
+    for q in catalogue.load():
+        files[f"queries/{q.name}.rq"] = published_file(q).encode("utf-8")
     return files
 
 

@@ -26,7 +26,7 @@ from kg_build.rdf.vocab import T
 from kg_build.resources import TEMPLATES_DIR
 
 TEMPLATE = "report.html.j2"
-SCHEMA_URL = URIRef("http://schema.org/url")
+SCHEMA_URL = URIRef("https://schema.org/url")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 

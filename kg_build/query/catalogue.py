@@ -378,6 +378,21 @@ def value_markers(body: str) -> list[tuple[int, int, tuple[str, ...]]]:
     return out
 
 
+def fill_value_markers(text: str, terms: dict[str, list[str]]) -> str:
+    """The text with each ``#+ values ?a ?b`` line replaced by inline data for the names ``terms``
+    gives (``VALUES ?a { t1 t2 }``, or ``FILTER(false)`` for a name given no term); a line naming
+    none of them is dropped.
+
+    >>> fill_value_markers("{ SELECT ?x WHERE {\n #+ values ?x\n ?x ?p ?o } }", {"x": ["<a:1>"]})
+    '{ SELECT ?x WHERE {\n VALUES ?x { <a:1> }\n ?x ?p ?o } }'
+    """
+    for start, end, names in reversed(value_markers(text)):
+        blocks = [f"VALUES ?{n} {{ {' '.join(terms[n])} }}" if terms[n] else "FILTER(false)"
+                  for n in names if n in terms]
+        text = f"{text[:start]}{' '.join(blocks)}{text[end:]}"
+    return text
+
+
 def _check_value_markers(body: str, params: tuple[Param, ...], p: _Problems) -> None:
     """Each ``#+ values`` line names parameters or variables their lookups find."""
     known = {q.name for q in params} | {lk.variable for q in params for lk in q.lookup}

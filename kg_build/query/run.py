@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kg_build.errors import KgError, UsageError
 from kg_build.query import catalogue, params
-from kg_build.query.catalogue import CatalogueQuery, paged, value_markers
+from kg_build.query.catalogue import CatalogueQuery, fill_value_markers, paged
 from kg_build.sparql import results
 from kg_build.sparql.engines import Result, Term, normalise
 from kg_build.sparql.sources import Engine, engine_for, has_named_graphs
@@ -42,11 +42,7 @@ def looked_up(engine: Engine, query: CatalogueQuery, bindings: dict[str, Term]) 
             terms.update(str(row[0]) for row in found.rows if row and row[0] is not None)
         found_sets[p.lookup[0].variable] = sorted(terms)
     marked = {**{k: [str(v)] for k, v in bindings.items()}, **found_sets}
-    text = query.body
-    for start, end, names in reversed(value_markers(text)):
-        blocks = [f"VALUES ?{n} {{ {' '.join(marked[n])} }}" if marked[n] else "FILTER(false)"
-                  for n in names if n in marked]
-        text = f"{text[:start]}{' '.join(blocks)}{text[end:]}"
+    text = fill_value_markers(query.body, marked)
     for var, terms_of_var in found_sets.items():
         text = with_value_set(text, var, terms_of_var)
     return text
@@ -69,9 +65,10 @@ def run_catalogue_query(engine: Engine, query: CatalogueQuery, bindings: dict[st
     return result
 
 
-def emit(result: Result, fmt: str, echo: Echo) -> None:
-    """Write a result to ``echo`` in ``fmt`` (one of :data:`kg_build.sparql.results.FORMATS`)."""
-    echo(results.render(result, fmt))
+def emit(result: Result, fmt: str, echo: Echo, max_width: int | None = None) -> None:
+    """Write a result to ``echo`` in ``fmt`` (one of :data:`kg_build.sparql.results.FORMATS`),
+    a table wrapped to ``max_width`` characters if given."""
+    echo(results.render(result, fmt, max_width))
 
 
 def warn_if_no_named_graphs(engine: Engine, echo: Echo) -> None:
@@ -82,7 +79,7 @@ def warn_if_no_named_graphs(engine: Engine, echo: Echo) -> None:
 
 def run_named(name: str, assignments: Sequence[str], fmt: str, out_dir: Path,
               graph_files: Sequence[Path], engine: str, endpoint: str | None,
-              echo: Echo, page: int = 1) -> None:
+              echo: Echo, page: int = 1, max_width: int | None = None) -> None:
     """Run the catalogue query ``name`` with ``name=value`` parameters and write its result.
 
     A paged query gives its page ``page``; when that page is full, a note on stderr says how to
@@ -93,7 +90,7 @@ def run_named(name: str, assignments: Sequence[str], fmt: str, out_dir: Path,
     eng = engine_for(engine, out_dir, graph_files, endpoint)
     warn_if_no_named_graphs(eng, echo)
     result = run_catalogue_query(eng, q, bindings, page)
-    emit(result, fmt, echo)
+    emit(result, fmt, echo, max_width)
     if q.pagination is not None and len(result.rows) >= q.pagination:
         echo(f"note: page {page} of {q.name} is full ({q.pagination} subjects a page); "
              f"the next page may hold more: add --page {page + 1}\n", err=True)

@@ -108,6 +108,28 @@ def shorten(iri: str) -> str:
     return compress(iri) or iri
 
 
+GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
+"""RFC 3986 gen-delims: a JSON-LD 1.1 term whose IRI ends in one is a prefix without saying so."""
+
+
+def jsonld_context() -> dict[str, object]:
+    """The prefix map as a JSON-LD 1.1 context, every prefix usable in compact IRIs both ways.
+
+    JSON-LD 1.1 uses a term as the prefix of a compact IRI (``MONDO:0018078``) only when its IRI
+    ends in a gen-delim character or its definition says ``"@prefix": true``; the OBO PURL
+    prefixes end in ``_``, so they are written as ``{"@id": ..., "@prefix": true}``. A JSON-LD 1.0
+    processor cannot read that keyword; ``"@version": 1.1`` makes it say so instead of guessing.
+
+    >>> ctx = jsonld_context()["@context"]
+    >>> ctx["MONDO"], ctx["HGNC"]
+    ({'@id': 'http://purl.obolibrary.org/obo/MONDO_', '@prefix': True}, 'https://identifiers.org/hgnc:')
+    """
+    terms: dict[str, object] = {"@version": 1.1}
+    for prefix, ns in sorted(namespaces().items()):
+        terms[prefix] = ns if ns.endswith(GEN_DELIMS) else {"@id": ns, "@prefix": True}
+    return {"@context": terms}
+
+
 def pattern_problem(curie: str) -> str | None:
     """What is wrong with the local identifier of ``curie`` under its prefix's ``pattern``, or ``None``.
 
@@ -132,10 +154,3 @@ def converter() -> curies.Converter:
         curies.Record(prefix=r.prefix, uri_prefix=r.uri_prefix, prefix_synonyms=list(r.synonyms), pattern=r.pattern)
         for r in records()
     ])
-
-
-def standardize(curie: str) -> str | None:
-    """Rewrite a CURIE with a synonym prefix to the preferred prefix (``hgnc:1`` -> ``HGNC:1``)."""
-    prefix, sep, local = curie.partition(":")
-    r = record(prefix) if sep else None
-    return None if r is None else f"{r.prefix}:{local}"

@@ -336,10 +336,3 @@ def inferred_lines(result: Reasoning) -> list[str]:
     """The inferred types as N-Quads lines of the inferred graph, sorted."""
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     return sorted(f"<{s}> {rdf_type} <{c}> <{iris.INFERRED_GRAPH}> .\n" for s, c in set(result.types))
-
-
-def add_inferred_graph(ds: Dataset, result: Reasoning) -> None:
-    """Write the inferred types into the dataset's inferred graph."""
-    target = ds.graph(iris.INFERRED_GRAPH)
-    for s, c in result.types:
-        target.add((s, RDF.type, c))

@@ -5,7 +5,8 @@ depend on the engine:
 
 - ``oxigraph``: a pyoxigraph store (a build's, or files read into memory: :mod:`kg_build.sparql.sources`).
 - ``rdflib``: an ``rdflib.Dataset``; parameters go in ``initBindings``.
-- ``remote``: any SPARQL 1.1 Protocol endpoint (POST, SPARQL JSON results / N-Triples).
+- ``remote``: any SPARQL 1.1 Protocol endpoint (POST; SPARQL JSON, XML or TSV results and RDF
+  answers, read by pyoxigraph's parsers).
 
 How parameters are bound. rdflib binds them natively (``initBindings``). pyoxigraph's
 ``substitutions`` follow SEP-0007, which only substitutes variables the query projects, and the
@@ -55,6 +56,10 @@ class Result:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     triples: list[ox.Triple] = field(default_factory=list)
     boolean: bool | None = None
+
+    def records(self) -> list[dict[str, Term | None]]:
+        """The rows as dictionaries, column -> term (``None`` where unbound)."""
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
 
 
 # -- normalisation --------------------------------------------------------------------------
@@ -215,21 +220,8 @@ class RdflibEngine:
         return Result(form, triples=triples)
 
 
-def _json_term(cell: dict[str, str]) -> Term:
-    kind = cell.get("type")
-    if kind == "uri":
-        return ox.NamedNode(cell["value"])
-    if kind == "bnode":
-        return ox.BlankNode(cell["value"])
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in cell:
-            return ox.Literal(cell["value"], language=cell["xml:lang"])
-        if "datatype" in cell:
-            return ox.Literal(cell["value"], datatype=ox.NamedNode(cell["datatype"]))
-        return ox.Literal(cell["value"])
-    raise ValueError(f"unknown term type {kind!r}")
-
-
+RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+                  "text/tab-separated-values;q=0.8")
 RDF_MEDIA_TYPES = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/plain": ox.RdfFormat.N_TRIPLES,
@@ -274,23 +266,25 @@ class RemoteEngine:
             raise EndpointError(f"cannot reach the SPARQL endpoint {self.endpoint}: {reason}") from exc
 
     def run(self, text: str, bindings: dict[str, Term] | None = None, name: str = "query") -> Result:
-        import json
-
         form = _form(text, name)
         text = _values(text, bindings or {}, name)
         if form in ("select", "ask"):
-            _, body = self._post(text, "application/sparql-results+json")
+            media, body = self._post(text, RESULTS_ACCEPT)
+            results_format = ox.QueryResultsFormat.from_media_type(media)
+            if results_format is None or results_format == ox.QueryResultsFormat.CSV:  # CSV drops term kinds
+                raise EndpointError(f"{self.endpoint} answered a {form.upper()} query with {media}, not SPARQL "
+                                    "JSON, XML or TSV results")
             try:
-                doc = json.loads(body)
-                if form == "ask":
-                    return Result("ask", boolean=bool(doc["boolean"]))
-                variables = tuple(doc["head"]["vars"])
-                rows = [
-                    tuple(_json_term(b[v]) if v in b else None for v in variables)
-                    for b in doc["results"]["bindings"]
-                ]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise EndpointError(f"{self.endpoint} did not answer with SPARQL JSON results: {exc}") from exc
+                answer = ox.parse_query_results(body, results_format)
+                if isinstance(answer, ox.QueryBoolean):
+                    if form != "ask":
+                        raise SyntaxError("a boolean answer to a SELECT query")
+                    return Result("ask", boolean=bool(answer))
+                variables = tuple(v.value for v in answer.variables)
+                rows = [tuple(solution) for solution in answer]
+            except (SyntaxError, ValueError) as exc:
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise EndpointError(f"{self.endpoint} answered with unreadable {media}: {detail}") from exc
             return Result("select", variables, rows)
         accept = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
         media, body = self._post(text, accept)

@@ -1,7 +1,10 @@
-"""Write query results as a table, CSV, TSV or SPARQL 1.1 JSON; RDF results as Turtle or N-Triples.
+"""Write query results as a table, CSV, TSV, SPARQL 1.1 JSON or XML; RDF results as Turtle or N-Triples.
 
-CSV, TSV and JSON follow the W3C "SPARQL 1.1 Query Results CSV and TSV Formats" and "SPARQL 1.1
-Query Results JSON Format"; the table is for people (IRIs shortened with the project's prefixes).
+CSV, TSV, JSON and XML follow the W3C "SPARQL 1.1 Query Results CSV and TSV Formats", "SPARQL 1.1
+Query Results JSON Format" and "SPARQL Query Results XML Format" (the XML is written by pyoxigraph's
+serializer); the table is for people (IRIs shortened with the project's prefixes, long cells wrapped
+to a maximum width). Every writer of query results (``ntrk-kg query``/``sparql``, the web server)
+goes through this module, and ``MEDIA_TYPES`` names each format's media type.
 """
 
 from __future__ import annotations
@@ -13,10 +16,18 @@ from kg_build.rdf.prefixes import namespaces, shorten
 from kg_build.rdf.xsd import XSD
 from kg_build.sparql.engines import Result, Term
 
-SELECT_FORMATS = ("table", "csv", "tsv", "json")
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples")
 FORMATS = ("table", *SELECT_FORMATS[1:], *GRAPH_FORMATS)
 """Every output format of ``--format``: ``table`` is for people, the rest are W3C formats."""
+MEDIA_TYPES = {
+    "table": "text/plain", "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "turtle": "text/turtle", "ntriples": "application/n-triples",
+}
+"""Format name -> the media type of its output (``text/csv`` and TSV as the SPARQL 1.1 formats)."""
+TABLE_GAP = "  "
+MIN_COLUMN_WIDTH = 8
 _SHORT = {XSD + "integer": r"[-+]?[0-9]+", XSD + "decimal": r"[-+]?[0-9]*\.[0-9]+", XSD + "boolean": r"true|false"}
 
 
@@ -52,14 +63,53 @@ def _table_cell(term: Term | None) -> str:
     return _plain(term).replace("\n", " ")
 
 
-def to_table(result: Result) -> str:
-    """Aligned columns for reading in a terminal; IRIs shortened to CURIEs."""
+def fit_widths(natural: list[int], headers: list[str], max_width: int) -> list[int]:
+    """Column widths whose row fits ``max_width`` characters: the widest column gives up a
+    character at a time, none going below its header or ``MIN_COLUMN_WIDTH`` (so a table of many
+    columns may stay wider than asked).
+
+    >>> fit_widths([40, 5, 30], ["a", "bb", "c"], 50)
+    [20, 5, 21]
+    """
+    widths = list(natural)
+    floor = [min(w, max(len(h), MIN_COLUMN_WIDTH)) for w, h in zip(natural, headers, strict=True)]
+    budget = max_width - len(TABLE_GAP) * (len(widths) - 1)
+    while sum(widths) > budget:
+        shrinkable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+        if not shrinkable:
+            break
+        widths[max(shrinkable, key=lambda i: (widths[i], -i))] -= 1
+    return widths
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """A cell's lines at ``width``: broken at spaces where possible, else inside long words (IRIs)."""
+    import textwrap
+
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def to_table(result: Result, max_width: int | None = None) -> str:
+    """Aligned columns for reading in a terminal; IRIs shortened to CURIEs.
+
+    With ``max_width``, cells too wide for it wrap onto more lines (see ``fit_widths``).
+    """
     if result.form == "ask":
         return ("true" if result.boolean else "false") + "\n"
     header = list(result.variables)
     body = [[_table_cell(t) for t in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip() for cells in [header, ["-" * w for w in widths], *body]]
+    if max_width:
+        widths = fit_widths(widths, header, max_width)
+    lines = [TABLE_GAP.join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip(),
+             TABLE_GAP.join("-" * w for w in widths)]
+    for cells in body:
+        columns = [_wrapped(c, w) for c, w in zip(cells, widths, strict=True)]
+        for k in range(max(map(len, columns), default=1)):
+            lines.append(TABLE_GAP.join((col[k] if k < len(col) else "").ljust(w)
+                                        for col, w in zip(columns, widths, strict=True)).rstrip())
     n = len(body)
     return "\n".join(lines) + f"\n({n} row{'s' if n != 1 else ''})\n"
 
@@ -117,6 +167,17 @@ def to_json(result: Result) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
+def to_xml(result: Result) -> str:
+    """SPARQL Query Results XML Format (``application/sparql-results+xml``), written by pyoxigraph.
+
+    The rows reach pyoxigraph's serializer as SPARQL JSON results (read back by its parser), so
+    every term, language tag and datatype is written by the library, in the rows' order.
+    """
+    solutions = ox.parse_query_results(to_json(result), ox.QueryResultsFormat.JSON)
+    data = solutions.serialize(format=ox.QueryResultsFormat.XML) or b""
+    return data.decode("utf-8") + "\n"
+
+
 def to_rdf(result: Result, fmt: str) -> str:
     """CONSTRUCT/DESCRIBE results as Turtle (with the project's prefixes) or N-Triples, sorted."""
     triples = sorted(result.triples, key=str)
@@ -128,17 +189,20 @@ def to_rdf(result: Result, fmt: str) -> str:
     return (data or b"").decode("utf-8")
 
 
-def render(result: Result, fmt: str) -> str:
+def render(result: Result, fmt: str, max_width: int | None = None) -> str:
     """The result in ``fmt``; CONSTRUCT results accept ``turtle``/``ntriples`` (``table`` = Turtle).
 
     A format that does not fit the result (CSV for triples, Turtle for rows) is a ``UsageError``.
+    ``max_width`` wraps a ``table`` to that many characters (``None``: never).
     """
     graph = result.form in ("construct", "describe")
     if graph and fmt not in ("table", *GRAPH_FORMATS):
         raise UsageError(f"--format {fmt} is for SELECT results; a {result.form.upper()} query gives RDF: use turtle or ntriples")
     if not graph and fmt in GRAPH_FORMATS:
-        raise UsageError(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv or json")
+        raise UsageError(f"--format {fmt} is for CONSTRUCT results; use table, csv, tsv, json or xml")
     if graph:
         return to_rdf(result, "turtle" if fmt == "table" else fmt)
-    writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json}
+    if fmt == "table":
+        return to_table(result, max_width)
+    writers = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
     return writers[fmt](result)

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kg_build.errors import UsageError
 from kg_build.layout import BuildLayout
 from kg_build.rdf import formats
-from kg_build.sparql.engines import ENGINES, OxigraphEngine, RdflibEngine, RemoteEngine
+from kg_build.sparql.engines import ENGINES, OxigraphEngine, RdflibEngine, RemoteEngine, Result
 
 Engine = OxigraphEngine | RdflibEngine | RemoteEngine
 SMALL_NQUADS_BYTES = 1 << 20
@@ -103,3 +103,28 @@ def has_named_graphs(engine: Engine) -> bool:
     if isinstance(engine, RdflibEngine):
         return any(len(g) for g in engine.dataset.graphs() if g.identifier != engine.dataset.default_graph.identifier)
     return True
+
+
+NO_GRAPH_NOTE = (
+    "note: the query matched nothing, and it has no GRAPH clause: the graph's triples are in named "
+    "graphs and the default graph of the local store is empty. Match them with GRAPH ?g { ... } "
+    "(or GRAPH <https://w3id.org/ntrk-kg/graph/guide> { ... }), or pass --union-default-graph.\n"
+)
+
+
+def no_graph_note(text: str, result: Result, engine: Engine) -> str | None:
+    """:data:`NO_GRAPH_NOTE` for a query that matched nothing because it read the local store's
+    empty default graph: it has no GRAPH clause and the engine does not query the union."""
+    from kg_build.sparql.text import tokens
+
+    empty = not result.rows if result.form == "select" else (
+        not result.triples if result.form in ("construct", "describe") else False)
+    if not empty or any(kind == "word" and tok.upper() == "GRAPH" for kind, tok, _ in tokens(text)):
+        return None
+    if isinstance(engine, OxigraphEngine):
+        union = engine.union
+    elif isinstance(engine, RdflibEngine):
+        union = bool(engine.dataset.default_union)
+    else:
+        return None  # an endpoint decides what its default graph holds
+    return None if union else NO_GRAPH_NOTE

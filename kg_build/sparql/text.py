@@ -45,20 +45,6 @@ def query_form(text: str) -> str | None:
     return None
 
 
-def declared_prefixes(text: str) -> dict[str, str]:
-    """``PREFIX name: <iri>`` declarations of the prologue, name -> namespace.
-
-    >>> declared_prefixes("PREFIX ntrk: <https://w3id.org/ntrk-kg/ontology#>\\nSELECT * {}")
-    {'ntrk': 'https://w3id.org/ntrk-kg/ontology#'}
-    """
-    out: dict[str, str] = {}
-    toks = [t for t in tokens(text) if t[0] != "comment"]
-    for i, (kind, tok, _) in enumerate(toks[:-2]):
-        if kind == "word" and tok.upper() == "PREFIX" and toks[i + 2][0] == "iri":
-            out[toks[i + 1][1].rstrip(":")] = toks[i + 2][1][1:-1]
-    return out
-
-
 def variables(text: str) -> set[str]:
     """Names of the variables the query text mentions (``?x`` and ``$x``)."""
     return {tok[1:] for kind, tok, _ in tokens(text) if kind == "var"}

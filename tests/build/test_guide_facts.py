@@ -321,7 +321,7 @@ def test_guide_document(dataset: Dataset) -> None:
     got = rows(dataset, """
         SELECT ?title ?author ?publisher ?date ?printed ?url ?cat ?compound WHERE {
           ?g a ntrk:Guide ; dcterms:title ?title ; dcterms:creator ?author ; dcterms:publisher ?publisher ;
-             dcterms:date ?date ; ntrk:dateVerbatim ?printed ; <http://schema.org/url> ?url ;
+             dcterms:date ?date ; ntrk:dateVerbatim ?printed ; <https://schema.org/url> ?url ;
              ntrk:catalogueNumber ?cat ; ntrk:compoundOfInterestVerbatim ?compound .
         }""")
     assert [(*r[:3], str(r[3]), *r[4:]) for r in got] == [(

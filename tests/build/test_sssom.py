@@ -101,9 +101,10 @@ def test_the_exported_mappings_are_exactly_the_mapping_triples_of_the_graph(expo
     predicates = {URIRef(iris.curie(p)) for p in KNOWN_PREDICATES}
     in_graph = {
         (compress(str(s)), compress(str(p)), compress(str(o)))
-        for s, p, o in dataset.graph(iris.CURATION_GRAPH) if p in predicates
+        for g in (iris.CURATION_GRAPH, iris.CONTEXT_GRAPH) for s, p, o in dataset.graph(g) if p in predicates
     }
     assert in_file == in_graph
+    assert len([r for r in rows if r["subject_id"].startswith(("ntrkkg:drug/", "ntrkkg:assay/"))]) == 16
     assert not any(p in predicates for g in (iris.GUIDE_GRAPH, iris.METADATA_GRAPH) for _, p, _ in dataset.graph(g))
 
 
@@ -131,3 +132,30 @@ def test_gene_cross_references_come_from_genes_tsv_and_none_from_wikidata(export
     assert len(expected) == 36
     assert {(r["subject_id"], r["predicate_id"], r["object_id"]) for r in rows if r["subject_id"].startswith("HGNC:")} == expected
     assert [r for r in rows if r["object_id"].startswith("wikidata:")] == []
+
+
+def test_every_row_says_where_it_came_from(exported):
+    """Curated rows are manual curation; HGNC's cross-references are imported, with HGNC as provider."""
+    _, rows = exported
+    kinds = {}
+    for r in rows:
+        source = "hgnc" if r["subject_id"].startswith("HGNC:") else "curated"
+        kinds.setdefault(source, set()).add((r["mapping_justification"], r["mapping_provider"]))
+    assert kinds == {
+        "hgnc": {("semapv:UnspecifiedMatching", "https://www.genenames.org")},
+        "curated": {("semapv:ManualMappingCuration", "")},
+    }
+    assert len([r for r in rows if r["subject_id"].startswith("HGNC:")]) == 36
+
+
+def test_oncotree_objects_are_entity_iris_not_a_resolver(exported):
+    """OncoTree codes expand to the IRIs Bioregistry's URI format and MONDO's equivalence axioms
+    give OncoTree classes, never to a resolver (bioregistry.io, identifiers.org) URL."""
+    import bioregistry
+
+    meta, rows = exported
+    oncotree = [r["object_id"] for r in rows if r["object_id"].startswith("oncotree:")]
+    assert len(oncotree) == 14
+    assert iris.curie("oncotree:IFS") == URIRef("http://oncotree.mskcc.org/api/tumorTypes/search/code/IFS")
+    assert bioregistry.get_iri("oncotree", "IFS") == str(iris.curie("oncotree:IFS"))
+    assert meta["curie_map"]["oncotree"] == "http://oncotree.mskcc.org/api/tumorTypes/search/code/"

@@ -31,7 +31,7 @@ def test_spilled_runs_merge_to_the_same_sorted_lines() -> None:
     in_memory = _build_lines(None)
     assert spilled == in_memory
     assert in_memory == sorted(set(in_memory))
-    assert len(in_memory) == 3048
+    assert len(in_memory) == 3335
 
 
 def test_the_build_nquads_are_the_streamed_lines_plus_the_checks(built_dir: Path) -> None:
@@ -91,7 +91,7 @@ def test_above_the_limit_the_reasoner_is_skipped_unless_asked_for(
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "auto"), "--format", "nquads"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        "warning: the graph has 3,048 quads, more than 1,000: the reasoner was skipped (its time grows much"
+        "warning: the graph has 3,335 quads, more than 1,000: the reasoner was skipped (its time grows much"
         " faster than the graph); --reason runs it anyway\n"
     )
     assert '"reasoner": "skipped"' in (tmp_path / "auto" / "manifest.json").read_text(encoding="utf-8")

@@ -33,7 +33,9 @@ CASES = {
     "lower bound above upper": ("prevalence.tsv", "0.2% - 0.3%", "0.3% - 0.2%", "value_verbatim", "lower bound 0.3% is above upper bound 0.2%"),
     "unknown reference number": ("prevalence.tsv", "\t1.91%\t7", "\t1.91%\t9", "references", "reference 9 does not exist"),
     "CURIE with an unknown prefix": ("mappings.sssom.tsv", "DOID:3068", "DOIDX:3068", "object_id", "'DOIDX:3068' is not a CURIE with a known prefix"),
-    "malformed HGNC identifier": ("genes.tsv", "HGNC:8033", "HGNC:80X3", "hgnc_id", "is not a valid HGNC identifier"),
+    "malformed HGNC identifier": ("genes.tsv", "HGNC:8033", "HGNC:80X3", "hgnc_id", "'HGNC:80X3' is not a valid HGNC identifier (expected ^[1-9][0-9]*$ after 'HGNC:')"),
+    "identifier of another authority": ("genes.tsv", "HGNC:8033", "NCBIGene:8033", "hgnc_id", "'NCBIGene:8033' must be a CURIE with the prefix HGNC (HGNC:...)"),
+    "a prefix synonym where the preferred prefix is required": ("genes.tsv", "ensembl:ENSG00000", "ENSEMBL:ENSX00000", "ensembl_id", "must be a CURIE with the prefix ensembl (ensembl:...)"),
     "3' partner not an NTRK gene": ("fusions.tsv", "ETV6\tNTRK3", "ETV6\tTPM3", "three_prime", "the 3' partner 'TPM3' is not an NTRK gene"),
 }
 
@@ -80,3 +82,27 @@ def test_missing_curated_file(data_copy: Path, tmp_path: Path) -> None:
     code, output = build(data_copy, tmp_path / "out")
     assert code == 2
     assert f"{data_copy / 'bands.tsv'}:0: (file): file not found" in output
+
+
+def test_the_data_readme_is_written_from_the_schema() -> None:
+    from kg_build.curation import schema
+    from kg_build.resources import DATA_DIR
+
+    assert (DATA_DIR / "README.md").read_text(encoding="utf-8") == schema.readme(), \
+        "kg_build/data/README.md is stale: python -m kg_build.curation.schema > kg_build/data/README.md"
+
+
+@pytest.mark.parametrize(("table", "column", "value", "message"), [
+    ("documents", "date", "2025-13-45", "'2025-13-45' is not a date of the calendar"),
+    ("documents", "date", "2025-02-30", "'2025-02-30' is not a date of the calendar"),
+    ("approvals", "date", "2018-11", "'2018-11' is not YYYY-MM-DD"),
+    ("approvals", "date", "2018-11-31", "'2018-11-31' is not a date of the calendar"),
+    ("references", "year", "18", "'18' is not a four-digit year"),
+    ("statements", "kind", "gossip", "'gossip' is not one of encoding, mechanism, signalling, partner-frequency, clinical"),
+    ("fusions", "references", "1| x", "'x' is not a reference number"),
+    ("assays", "sources", "https://a.example|ftp://b", "'ftp://b' is not an http(s) URL"),
+])
+def test_every_typed_column_checks_its_cells(table: str, column: str, value: str, message: str) -> None:
+    from kg_build.curation import schema
+
+    assert schema.cell_problem(schema.tables()[table].column(column), value) == message

@@ -28,14 +28,14 @@ def test_first_lines_are_the_two_commands() -> None:
     assert lines[2:6] == [
         "```bash",
         "python3 -m venv .venv && . .venv/bin/activate && pip install . && ntrk-kg build",
-        "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest",
+        "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test,lint]' && pytest",
         "```",
     ]
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install -e '.[test]'" in ci and "pytest" in ci
+    assert "pip install -e '.[test,lint]'" in ci and "\npytest\n" in ci + "\n"  # the README's test extra, plus the linters
 
 
 def test_stats_example(built_dir: Path) -> None:

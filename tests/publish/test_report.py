@@ -114,18 +114,32 @@ def test_report_is_deterministic(dataset: Dataset, page: str) -> None:
 
 
 def test_report_command(built_dir: Path, tmp_path: Path) -> None:
+    """--out is the build folder, as for every other command; the page goes to --html."""
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", "--build", str(built_dir), "--out", str(out)])
+    result = CliRunner().invoke(main, ["report", "--out", str(built_dir), "--html", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out.resolve()}\n"
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    missing = CliRunner().invoke(main, ["report", "--build", str(tmp_path / "none"), "--out", str(out)])
+    missing = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "none"), "--html", str(out)])
     assert missing.exit_code == 2
     assert "run 'ntrk-kg build" in missing.output and "Traceback" not in missing.output
 
 
+@pytest.mark.parametrize("args", [["--out", "report.html"], ["--build", "build"]])
+def test_the_old_spelling_is_one_clear_usage_error(args: list[str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["report", *args])
+    assert result.exit_code == 2
+    message = {
+        "--out": "ntrk-kg: error: report --out is the build folder, as for every other command, and report.html "
+                 "looks like the page to write: use ntrk-kg report --html report.html (and --out BUILD for the build to read)\n",
+        "--build": "ntrk-kg: error: report --build is now --out, as for every other command: ntrk-kg report --out build\n",
+    }[args[0]]
+    assert result.output == message
+    assert not (tmp_path / "report.html").exists()
+
+
 def test_report_of_a_file_without_named_graphs_is_a_usage_error(built_dir: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["report", str(built_dir / "ntrk-kg.ttl"), "--out", str(tmp_path / "r.html")])
+    result = CliRunner().invoke(main, ["report", str(built_dir / "ntrk-kg.ttl"), "--html", str(tmp_path / "r.html")])
     assert result.exit_code == 2
     assert "holds no guide in the named graph" in result.output
 

@@ -16,16 +16,19 @@ from kg_build.rdf.prefixes import compress, expand, records
 
 LOCAL = {"ntrk", "ntrkkg", "ntrkgraph", "ntrksh"}
 """This project's own namespaces; Bioregistry has no entry for them (and must not: a test checks)."""
-OUTSIDE_BIOREGISTRY = {"wdt"}
-"""Wikidata's direct-property namespace, which the federated queries use and Bioregistry does not list."""
+OUTSIDE_BIOREGISTRY = {"wdt", "spex"}
+"""Wikidata's direct-property namespace, which the federated queries use, and the SIB sparql-examples
+vocabulary of the published queries: Bioregistry lists neither."""
 CASE_ONLY = {"HGNC": "hgnc", "cito": "CiTO"}
 """Prefixes whose case differs from Bioregistry's preferred prefix: HGNC writes its identifiers
 HGNC:8031, and the SPAR ontologies write CiTO terms cito:citesAsEvidence."""
 LINK_PREDICATES = {
-    URIRef("http://schema.org/url"), RDFS.seeAlso, DCTERMS.license, OWL.versionIRI, DCTERMS.source,
+    URIRef("https://schema.org/url"), RDFS.seeAlso, DCTERMS.license, OWL.versionIRI, DCTERMS.source,
     URIRef("https://w3id.org/ntrk-kg/ontology#confirmedAt"),
+    URIRef("https://purl.expasy.org/sparql-examples/ontology#federatesWith"),
 }
-"""A web page (a guide's URL, a landing page, a licence, where a fact was confirmed) may be linked only by these."""
+"""A web page (a guide's URL, a landing page, a licence, where a fact was confirmed) or a public
+SPARQL endpoint a published query reaches may be linked only by these."""
 NAMED_DOCUMENTS = {URIRef("https://w3id.org/ntrk-kg/ontology"), iris.DATASET}
 """The ontology and the dataset: documents named by a full IRI, not instance data."""
 CURIE_COLUMNS = {
@@ -133,3 +136,17 @@ def test_every_curie_of_the_graph_matches_its_prefix_pattern(built_dir: Path):
     curies = set(re.findall(r'<http://purl\.org/dc/terms/identifier> "([^"]+)"', text))
     assert len(curies) > 100
     assert [p for c in sorted(curies) if (p := pattern_problem(c))] == []
+
+
+def test_the_curies_converter_agrees_with_the_light_lookups():
+    from kg_build.rdf.prefixes import converter
+
+    conv = converter()
+    for r in records():
+        local = "0000001" if r.pattern is None or re.fullmatch(r.pattern, "0000001") else None
+        if local is None:
+            continue
+        iri = r.uri_prefix + local
+        assert conv.expand(f"{r.prefix}:{local}") == expand(f"{r.prefix}:{local}") == iri
+        assert conv.compress(iri) == compress(iri)
+    assert conv.expand("hgnc:8031") == "https://identifiers.org/hgnc:8031"

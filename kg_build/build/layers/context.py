@@ -10,8 +10,9 @@ Only verified drug identifiers are used; drug targets link to the TRK proteins' 
 from __future__ import annotations
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS
 
+from kg_build.build.sssom import context_mapping_rows
 from kg_build.curation.curated import Curated, labelled_curies
 from kg_build.rdf import iris
 from kg_build.rdf.literals import boolean, date
@@ -43,9 +44,6 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         g.add((node, RDFS.label, Literal(r["label"])))
         for n in split_list(r["listed_by"]):
             g.add((node, T.listedBy, iris.reference(doc, n)))
-        for col, prop in (("exact_match", SKOS.exactMatch), ("close_match", SKOS.closeMatch), ("broad_match", SKOS.broadMatch)):
-            for curie_, label in labelled_curies(r[col]):
-                g.add((node, prop, _xref(g, curie_, label)))
         for p in split_list(r["detects"]):
             g.add((node, T.detectsProtein, proteins[p]))
         _sources(g, node, r["sources"])
@@ -58,13 +56,14 @@ def add_context(ds: Dataset, cur: Curated) -> Graph:
         for col, prop in (("brand", T.brandName), ("development_code", T.developmentCode), ("other_targets", T.otherTargetsVerbatim)):
             if r[col]:
                 g.add((node, prop, Literal(r[col])))
-        for c in split_list(r["identifiers"]):
-            g.add((node, SKOS.exactMatch, _xref(g, c)))
         for p in split_list(r["inhibits"]):
             g.add((node, T.inhibits, proteins[p]))
         _sources(g, node, r["sources"])
         if r["note"]:
             g.add((node, RDFS.comment, Literal(r["note"])))
+    # Drug identifiers and assay terms: the same rows as the SSSOM mapping set writes.
+    for m in context_mapping_rows(cur):
+        g.add((iris.curie(m.subject_id), iris.curie(m.predicate_id), _xref(g, m.object_id, m.object_label)))
     for r in cur["approvals"]:
         node = iris.approval(r["key"])
         g.add((node, RDF.type, T.RegulatoryApproval))
