@@ -23,6 +23,10 @@ ONTOLOGY_FILE = f"{STEM}-ontology.ttl"
 SSSOM_FILE = f"{STEM}.sssom.tsv"
 RELEASE_DIR = "release"
 VOID_FILE = "void.ttl"
+CHANGES_MD = "CHANGES.md"
+"""In a release bundle made with ``--previous``: what changed since, as Markdown release notes."""
+CHANGES_RDF = "changes.ttl"
+"""In a release bundle made with ``--previous``: what changed since, as an RDF change set."""
 
 
 def export_file(suffix: str) -> str:

@@ -17,9 +17,15 @@ from kg_build.cli.options import errors_to_exit, out_option, wait_option
               help="Release date (default: SOURCE_DATE_EPOCH, else the newest guide's date).")
 @click.option("--base-url", metavar="URL", default=None,
               help="Where the bundle will be published; adds dcat:downloadURL to each file.")
+@click.option("--previous", type=click.Path(path_type=Path), default=None,
+              help="The previous release (bundle, build folder or N-Quads file): adds CHANGES.md and "
+                   "changes.ttl (what changed since, see 'ntrk-kg diff') and prov:wasRevisionOf it.")
+@click.option("--version", "version", metavar="VERSION", default=None,
+              help="The release's version (default: the version of ntrk-kg that built it).")
 @wait_option
 @errors_to_exit
-def command(out_dir: Path, release_dir: Path | None, issued: str | None, base_url: str | None, wait: bool) -> None:
+def command(out_dir: Path, release_dir: Path | None, issued: str | None, base_url: str | None,
+            previous: Path | None, version: str | None, wait: bool) -> None:
     """Write the release bundle of the build in OUT: data files, queries, SSSOM, void.ttl.
 
     void.ttl describes the release (VoID statistics with class and property partitions, DCAT
@@ -29,7 +35,7 @@ def command(out_dir: Path, release_dir: Path | None, issued: str | None, base_ur
     """
     from kg_build.publish import release as rel
 
-    target, files = rel.release(out_dir, release_dir, issued, base_url, wait)
+    target, files = rel.release(out_dir, release_dir, issued, base_url, wait, previous, version)
     click.echo(f"wrote the release bundle to {target}")
     queries = [n for n in files if n.startswith("queries/")]
     for name in sorted(set(files) - set(queries)):

@@ -57,6 +57,10 @@ DATA_FILES: dict[str, tuple[str, str, str]] = {
     layout.ONTOLOGY_FILE: ("ontology", formats.media_type("turtle"), "The full OWL ontology, with the defined classes' class expressions, as Turtle."),
 }
 QUERY_MEDIA_TYPE = "application/sparql-query"
+CHANGE_FILES: dict[str, tuple[str, str, str]] = {
+    layout.CHANGES_MD: ("release-notes", "text/markdown", "What changed since the previous release, for people (ntrk-kg diff)."),
+    layout.CHANGES_RDF: ("change-set", formats.media_type("turtle"), "What changed since the previous release, as an RDF change set (ntrk-kg diff)."),
+}
 
 
 @dataclass(frozen=True)
@@ -179,14 +183,23 @@ def _checksum(g: Graph, owner: URIRef, digest: str) -> None:
     g.add((node, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
 
 
+def version_of(manifest: dict[str, object], version: str | None = None) -> tuple[str, URIRef]:
+    """The version of a release (``version``, else the version of ntrk-kg that built it) and its IRI."""
+    version = version or str(manifest["generator"]).split()[-1]
+    return version, URIRef(f"{iris.DATASET}/{quote(version)}")
+
+
 def describe(
     stats: Stats, files: dict[str, bytes], manifest: dict[str, object], issued: Literal,
-    base_url: str | None = None,
+    base_url: str | None = None, version: str | None = None, previous: str | None = None,
 ) -> Graph:
-    """The release description graph (VoID + DCAT + HCLS version + PROV), without blank nodes."""
-    version = str(manifest["generator"]).split()[-1]
-    ver = URIRef(f"{iris.DATASET}/{version}")
+    """The release description graph (VoID + DCAT + HCLS version + PROV), without blank nodes.
+
+    ``previous`` is the IRI of the release this one revises (``prov:wasRevisionOf``)."""
+    version, ver = version_of(manifest, version)
     g = Graph()
+    if previous:
+        g.add((ver, PROV.wasRevisionOf, URIRef(previous)))
     # dataset summary and version (HCLS dataset description levels)
     g.add((iris.DATASET, PAV.hasCurrentVersion, ver))
     g.add((iris.DATASET, DCTERMS.hasVersion, ver))
@@ -240,6 +253,12 @@ def describe(
             node = URIRef(f"{ver}/distribution/{key}")
             g.add((ver, DCAT.distribution, node))
             g.add((node, RDF.type, DCAT.Distribution))
+            g.add((node, DCTERMS.description, Literal(what, lang="en")))
+        elif name in CHANGE_FILES:
+            key, media, what = CHANGE_FILES[name]
+            node = URIRef(f"{ver}/{key}")
+            g.add((ver, DCTERMS.hasPart, node))
+            g.add((node, RDF.type, PROV.Entity))
             g.add((node, DCTERMS.description, Literal(what, lang="en")))
         elif name == layout.MANIFEST_FILE:
             media = "application/json"
@@ -306,13 +325,16 @@ def bundle_files(out_dir: Path) -> dict[str, bytes]:
 
 def release(
     out_dir: Path, release_dir: Path | None = None, issued: str | None = None, base_url: str | None = None,
-    wait: bool = False,
+    wait: bool = False, previous: Path | None = None, version: str | None = None,
 ) -> tuple[Path, dict[str, bytes]]:
     """Write the release bundle of the build in ``out_dir`` (default ``out_dir/release``), atomically.
 
     Holds the build folder's lock (:mod:`kg_build.build.lock`; ``wait`` as for a build) while it
     reads the build and writes the bundle, so a build cannot swap the folder in between; where
     no lock can be taken (a read-only place), no build can run either and none is taken.
+    With ``previous`` (a release bundle, a build folder or an N-Quads file), the bundle also holds
+    ``CHANGES.md`` and ``changes.ttl``, what changed since then, and revises it (``prov:wasRevisionOf``).
+    ``version`` names the release (default: the version of ntrk-kg that built it).
     """
     release_dir = release_dir or layout.BuildLayout(out_dir).release
     folder = resolve_folder(out_dir)
@@ -322,7 +344,7 @@ def release(
     except OSError:
         pass  # a read-only place: nothing can write the build while we read it
     try:
-        files = _bundle(out_dir, issued, base_url)
+        files = _bundle(out_dir, issued, base_url, previous, version)
         try:
             _write_dir(release_dir, files)
         except OSError as exc:
@@ -332,7 +354,9 @@ def release(
     return release_dir, files
 
 
-def _bundle(out_dir: Path, issued: str | None, base_url: str | None) -> dict[str, bytes]:
+def _bundle(
+    out_dir: Path, issued: str | None, base_url: str | None, previous: Path | None, version: str | None
+) -> dict[str, bytes]:
     """Every file of the release bundle, checked against the build's manifest."""
     files = bundle_files(out_dir)
     manifest_file = out_dir / layout.MANIFEST_FILE
@@ -352,9 +376,33 @@ def _bundle(out_dir: Path, issued: str | None, base_url: str | None) -> dict[str
             )
     files[layout.MANIFEST_FILE] = manifest_file.read_bytes()
     nq = layout.BuildLayout(out_dir).nquads
-    graph = describe(compute_stats(nq), files, manifest, issued_date(nq, issued), base_url)
+    revises = _release_notes(files, previous, nq, manifest, version) if previous is not None else None
+    graph = describe(compute_stats(nq), files, manifest, issued_date(nq, issued), base_url, version, revises)
     files[layout.VOID_FILE] = _turtle(graph)
     return files
+
+
+def _release_notes(
+    files: dict[str, bytes], previous: Path, nq: Path, manifest: dict[str, object], version: str | None
+) -> str:
+    """Add the release notes against ``previous`` to ``files``; the IRI of the release it was."""
+    from kg_build.diff.compare import Side
+    from kg_build.diff.notes import release_notes
+
+    label, ver = version_of(manifest, version)
+    old, notes = release_notes(previous, Side(nq, f"ntrk-kg {label}", str(ver)))
+    before = old.version
+    previous_manifest = layout.BuildLayout(previous).manifest
+    if before is None and previous_manifest.is_file():
+        before = str(version_of(json.loads(previous_manifest.read_text(encoding="utf-8")))[1])
+    if before is None:
+        raise UsageError(f"--previous {previous}: no release description (void.ttl) or build manifest names its "
+                         "version; give a release bundle or a build folder")
+    if before == str(ver):
+        raise UsageError(f"--previous {previous} is version {label} too; a release revises an earlier version: "
+                         "name this one with --version")
+    files.update(notes)
+    return before
 
 
 def _write_dir(target: Path, files: dict[str, bytes]) -> None:
