@@ -172,6 +172,10 @@ class Site:
         job = ("ontology", request.headers.get("accept"), request.query_params.get("format"), _root(request))
         return _response(await self.pool.run(job))
 
+    async def shapes(self, request: Request) -> Response:
+        job = ("shapes", request.headers.get("accept"), request.query_params.get("format"), _root(request))
+        return _response(await self.pool.run(job))
+
     async def resource(self, request: Request) -> Response:
         root = _root(request)
         raw = request.scope.get("raw_path") or request.url.path.encode()
@@ -221,6 +225,7 @@ def create_app(config: ServeConfig, on_ready: Callable[[], None] | None = None) 
         Route("/query", site.query_page, methods=["GET"]),
         Route("/ontology", site.ontology, methods=["GET"]),
         Route("/ontology/{version}", site.ontology, methods=["GET"]),
+        Route("/shapes", site.shapes, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
         Route("/{path:path}", site.resource, methods=["GET"]),
     ]

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg_build import catalogue, params, results
 from kg_build.errors import KgError, UsageError
-from kg_build.paths import QUERIES_DIR
+from kg_build.paths import QUERIES_DIR, SHAPES_FILE
 from kg_build.query import EndpointError, OxigraphEngine, RemoteEngine, Result, normalise, open_store, run_catalogue_query
 from kg_build.serve import negotiation as neg
 from kg_build.serve import pages
@@ -279,7 +279,26 @@ def description(backend: Backend, endpoint: str, short: str) -> Answer:
     return Answer(200, _content_type(fmt), render(Result("construct", triples=triples), fmt), (("Vary", "Accept"),))
 
 
-HANDLERS = {"sparql": sparql, "api": api_query, "resource": resource, "ontology": ontology, "description": description}
+@lru_cache(maxsize=1)
+def _shapes_engine() -> OxigraphEngine:
+    store = ox.Store()
+    store.load(path=str(SHAPES_FILE), format=ox.RdfFormat.TURTLE)
+    return OxigraphEngine(store)
+
+
+@guarded
+def shapes(backend: Backend, accept: str | None, short: str | None, root: str) -> Answer:
+    """The SHACL shapes the build is validated against: a page, or the shapes file in RDF."""
+    fmt = neg.choose(neg.PAGE_FORMATS, accept, short)
+    engine = _shapes_engine()
+    if fmt is not neg.HTML:
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in engine.store]
+        return Answer(200, _content_type(fmt), render(Result("construct", triples=triples), fmt), _alternates(f"{root}/shapes"))
+    rows = engine.run(internal("shapes"), name="shapes").rows
+    return Answer(200, "text/html; charset=utf-8", pages.shapes_page(root, rows), _alternates(f"{root}/shapes"))
+
+
+HANDLERS = {"sparql": sparql, "shapes": shapes, "api": api_query, "resource": resource, "ontology": ontology, "description": description}
 
 
 def handle(backend: Backend, job: tuple) -> Answer:  # type: ignore[type-arg]

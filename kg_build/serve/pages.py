@@ -106,3 +106,11 @@ def ontology_page(root: str, terms: list, about: list) -> bytes:  # type: ignore
     header = [{"property": link(p, root, pl), "value": link(v, root, vl)} for _, p, v, pl, vl in about]
     return render("ontology.html.j2", root=root, sections=[(k, v) for k, v in sections.items() if v], about=header,
                   formats=(("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld")))
+
+
+def shapes_page(root: str, rows: list) -> bytes:  # type: ignore[type-arg]
+    """The shapes' documentation: one anchored entry per shape (``/shapes#Name``)."""
+    shapes = [{"anchor": shape.value.rsplit("#", 1)[1], "name": _text(name), "comment": _text(comment),
+               "message": _text(message), "target": link(ox.NamedNode(target.value), root) if target else None}
+              for shape, name, comment, message, target in rows]
+    return render("shapes.html.j2", root=root, shapes=shapes, formats=(("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld")))
