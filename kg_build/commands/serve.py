@@ -93,7 +93,9 @@ def _serve(out_dir: Path, endpoint: str | None, host: str, port: int, workers: i
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         family = infos[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP given, so that asyncio sets TCP_NODELAY on each connection (it checks the
+        # protocol number); without it, keep-alive answers wait on delayed ACKs (about 40 ms each).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:

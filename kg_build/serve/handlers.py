@@ -46,6 +46,12 @@ def internal(name: str) -> str:
     return (INTERNAL_DIR / f"{name}.rq").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, catalogue.CatalogueQuery]:
+    """The catalogue, read once per worker (the server serves the catalogue it started with)."""
+    return {q.name: q for q in catalogue.load()}
+
+
 def solution_formats() -> tuple[neg.Format, ...]:
     """The SELECT/ASK formats the project's result writers have (``kg_build.results``)."""
     return tuple(f for f in neg.SOLUTION_FORMATS if f.name in results.SELECT_FORMATS)
@@ -198,12 +204,13 @@ def _page_number(raw: str | None) -> int:
 def api_query(backend: Backend, name: str, pairs: tuple[tuple[str, str], ...], accept: str | None,
               root: str) -> Answer:
     """Run the catalogue query ``name`` with the request's parameters, as ``ntrk-kg query`` does."""
-    if name not in catalogue.names():
+    q = _catalogue().get(name)
+    if q is None:
         try:
             catalogue.find(name)
         except UsageError as exc:
             return error(404, str(exc))
-    q = catalogue.find(name)
+        raise UsageError(f"the catalogue changed while the server runs; restart it to serve {name!r}")
     given = [(k, v) for k, v in pairs if k not in RESERVED_PARAMS]
     reserved = {k: [v for key, v in pairs if key == k] for k in RESERVED_PARAMS}
     for k, values in reserved.items():
