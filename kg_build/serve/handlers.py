@@ -9,7 +9,7 @@ IRI are made from the same rows.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import islice
 from urllib.parse import urlencode
 
@@ -40,7 +40,7 @@ class TooLarge(KgError):
     """The result has more rows (or triples) than the server's limit."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def internal(name: str) -> str:
     """The text of the server's query ``queries/internal/NAME.rq``."""
     return (INTERNAL_DIR / f"{name}.rq").read_text(encoding="utf-8")

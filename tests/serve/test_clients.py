@@ -8,11 +8,10 @@ import subprocess
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
-
-import pytest
 
 from kg_build import results
 

@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
