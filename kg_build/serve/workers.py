@@ -85,6 +85,22 @@ class Worker:
         self.kill()
         return None
 
+    async def ask(self, job: tuple[Any, ...], timeout: float) -> Answer | None:
+        """``call`` without a thread: the event loop waits for the worker's pipe to have the answer."""
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        fd = self.conn.fileno()
+        self.conn.send(job)
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, timeout)
+        except asyncio.TimeoutError:
+            self.kill()
+            return None
+        finally:
+            loop.remove_reader(fd)
+        return self.conn.recv()  # type: ignore[no-any-return]
+
     def kill(self) -> None:
         """End the process at once and reap it."""
         self.process.kill()
@@ -157,9 +173,8 @@ class WorkerPool:
         except asyncio.TimeoutError:
             return error(503, f"every query worker stayed busy for {timeout:g} s; try again later",
                          (("Retry-After", "5"),))
-        loop = asyncio.get_running_loop()
         try:
-            answer = await loop.run_in_executor(self.executor, worker.call, job, timeout)
+            answer = await worker.ask(job, timeout)
         except (EOFError, OSError, BrokenPipeError):
             worker.kill()
             asyncio.ensure_future(self._replace(worker))
