@@ -52,8 +52,10 @@ def _cli() -> list[str]:
 
 
 def build(size: str, work: Path) -> Path:
-    """Build the graph of ``size`` (``guide`` or a number of quads) and return its folder."""
+    """Build the graph of ``size`` (``guide`` or a number of quads) and return its folder (kept from an earlier run)."""
     out = work / f"build-{size}"
+    if (out / "manifest.json").is_file():
+        return out
     cmd = [*_cli(), "build", "--out", str(out), "--no-reason"]
     if size != "guide":
         data = work / f"data-{size}"
@@ -137,8 +139,8 @@ def over_http(url: str, repeat: int) -> dict[str, float]:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([0-9.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def load(server: Server, path: str, accept: str, connections: int, duration: int) -> dict[str, object]:
@@ -161,7 +163,9 @@ def load(server: Server, path: str, accept: str, connections: int, duration: int
     stop.set()
     sampler.join()
     out = done.stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    if "Latency Distribution" not in out:
+        raise SystemExit(f"wrk printed no latency distribution:\n{out}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"path": path, "requests_per_s": float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)),  # type: ignore[union-attr]

@@ -102,10 +102,11 @@ def _serve(out_dir: Path, endpoint: str | None, host: str, port: int, workers: i
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    url = f"http://{shown}:{bound_port}{root_path}"
+    url = f"http://{shown}:{bound_port}"
+    prefix = f"; its pages link under {root_path}/ for the proxy in front" if root_path else ""
 
     def ready() -> None:
-        click.echo(f"serving {endpoint or out_dir} on {url}/ (SPARQL endpoint {url}/sparql; Ctrl-C stops)")
+        click.echo(f"serving {endpoint or out_dir} on {url}/ (SPARQL endpoint {url}/sparql{prefix}; Ctrl-C stops)")
 
     app = create_app(config, on_ready=ready)
     server = uvicorn.Server(uvicorn.Config(

@@ -138,3 +138,14 @@ def test_the_home_page_links_every_catalogue_query(served, http) -> None:
     status, _, page = http(served.url + "/")
     links = re.findall(r'<a href="/api/([a-z0-9-]+)[?"]', page.decode())
     assert status == 200 and links == catalogue.names()
+
+
+def test_behind_a_proxy_the_pages_link_under_the_root_path(start_server, http, built_dir: Path) -> None:
+    server = start_server("--out", str(built_dir), "--root-path", "/kg")
+    status, _, page = http(server.url + "/id/fusion/ETV6--NTRK3")
+    assert status == 200
+    assert 'href="/kg/ontology#GeneFusion"' in page.decode() and 'href="/kg/id/guide/ntrk-guide/reference/8"' in page.decode()
+    _, _, listing = http(server.url + "/api")
+    assert all(q["url"] == f"/kg/api/{q['name']}" for q in __import__("json").loads(listing))
+    _, _, page = http(server.url + "/query")
+    assert 'src="/kg/static/yasgui/yasgui.min.js"' in page.decode() and '"endpoint": "/kg/sparql"' in page.decode()
