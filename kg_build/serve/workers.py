@@ -95,10 +95,13 @@ class Worker:
         try:
             await asyncio.wait_for(ready, timeout)
         except asyncio.TimeoutError:
+            loop.remove_reader(fd)
             self.kill()
             return None
-        finally:
+        except BaseException:
             loop.remove_reader(fd)
+            raise
+        loop.remove_reader(fd)
         return self.conn.recv()  # type: ignore[no-any-return]
 
     def kill(self) -> None:
@@ -132,10 +135,7 @@ class WorkerPool:
 
     def _start_one(self) -> Worker:
         worker = Worker(self.config)
-        try:
-            worker.wait_ready()
-        except WorkerFailed:
-            raise
+        worker.wait_ready()
         return worker
 
     async def start(self) -> None:
@@ -175,6 +175,12 @@ class WorkerPool:
                          (("Retry-After", "5"),))
         try:
             answer = await worker.ask(job, timeout)
+        except asyncio.CancelledError:
+            # the request was abandoned mid-query: the worker's answer would be read by the next
+            # job, so the worker is ended and replaced
+            worker.kill()
+            asyncio.ensure_future(self._replace(worker))
+            raise
         except (EOFError, OSError, BrokenPipeError):
             worker.kill()
             asyncio.ensure_future(self._replace(worker))
