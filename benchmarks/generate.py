@@ -1,8 +1,8 @@
 """Write synthetic curated source data, in the project's own schema, for a target number of triples.
 
-The packaged tables (``kg_build.paths.DATA_DIR``) are copied unchanged, then rows are appended to
+The packaged tables (``kg_build.resources.DATA_DIR``) are copied unchanged, then rows are appended to
 ``genes.tsv``, ``fusions.tsv``, ``tumour_types.tsv``, ``mappings.sssom.tsv``, ``references.tsv``
-and ``prevalence.tsv``. The result passes ``kg_build.curation.load`` and builds like the real data.
+and ``prevalence.tsv``. The result passes ``kg_build.curation.curated.load`` and builds like the real data.
 
 Synthetic rows are recognisable and cannot be mistaken for real records: genes ``SYN00001``
 (HGNC:9xxxxx, NCBIGene:9xxxxxxxx, ensembl:ENSG99xxxxxxxxx, none of which exist), tumour types
@@ -25,7 +25,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kg_build.paths import DATA_DIR
+from kg_build.resources import DATA_DIR
 
 # Triples one unit adds to the built graph (no reasoning), measured on this generator's output;
 # only used to choose the number of units for a target size (the real count is taken from the build).

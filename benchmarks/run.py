@@ -216,7 +216,7 @@ def _met(ok: bool, size: float, at: float = 1e6) -> str:
 def linearity_rows(details: dict[str, dict[str, object]]) -> list[dict[str, object]]:
     """Growth of the whole build's time between consecutive sizes: 10x the data in at most 12x the time."""
     rows, labels = [], sorted(details, key=float)
-    for a, b in zip(labels, labels[1:]):
+    for a, b in zip(labels, labels[1:], strict=False):
         ta, tb = details[a], details[b]
         data_x = int(tb["triples"]) / int(ta["triples"])
         time_x = float(tb["build_s"]) / float(ta["build_s"])

@@ -68,8 +68,9 @@ def build(size: str, work: Path) -> Path:
 
 def in_process(out: Path, repeat: int) -> dict[str, float]:
     """Median milliseconds of each query run in-process on the build's store (after 5 warm-up runs)."""
-    from kg_build import catalogue, params
-    from kg_build.query import engine_for, run_catalogue_query
+    from kg_build.query import catalogue, params
+    from kg_build.query.run import run_catalogue_query
+    from kg_build.sparql.sources import engine_for
 
     engine = engine_for("oxigraph", out)
     times = {}

@@ -5,7 +5,7 @@ and prints one JSON line: ``seconds`` (wall time of the stage alone), ``peak_rss
 process's peak resident memory, ``ru_maxrss``, read right after the stage: it includes the input
 the stage holds) and ``triples`` (quads of the graph).
 
-- ``build``: the whole build (``kg_build.pipeline.build``, no reasoning, N-Quads and Turtle, the
+- ``build``: the whole build (``kg_build.build.pipeline.build``, no reasoning, N-Quads and Turtle, the
   store) into ``WORK/out``, with the time of each of its stages (``stages``);
 - ``build-reason``: the same build with the reasoner (HermiT when java is on PATH) into
   ``WORK/reasoned``;
@@ -42,8 +42,8 @@ def _count_lines(path: Path) -> int:
 
 
 def _build(data: Path, out: Path, reason: bool = False) -> dict[str, object]:
-    from kg_build import pipeline
-    from kg_build.progress import Progress
+    from kg_build.build import pipeline
+    from kg_build.build.progress import Progress
 
     progress = Progress(show=False)
     t = time.perf_counter()
@@ -89,8 +89,8 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
             union.add((s, p, o))
         union.serialize(format="turtle", encoding="utf-8")
     elif stage == "validate-pyshacl":
-        from kg_build import validation
-        from kg_build.rdfio import load_dataset
+        from kg_build.rdf.io import load_dataset
+        from kg_build.shacl import validation
 
         ds = load_dataset([nq])
         t = time.perf_counter()
@@ -100,7 +100,7 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
     elif stage == "validate-oxigraph":
         import pyoxigraph as ox
 
-        from kg_build.shacl_oxigraph import validate_store
+        from kg_build.shacl.oxigraph import validate_store
 
         st = ox.Store()
         st.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
@@ -109,8 +109,10 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
         out["results"] = len(report.results)
         out["violations"] = len(report.violations)
     elif stage == "queries":
-        from kg_build import catalogue, params, query
-        from kg_build.store import open_store
+        from kg_build.query import catalogue
+        from kg_build.query import run as query_run
+        from kg_build.sparql import engines as query
+        from kg_build.sparql.sources import read_only_store as open_store
 
         engine = query.OxigraphEngine(open_store(work / "out"))
         times: dict[str, float] = {}
@@ -119,11 +121,11 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
             if "SERVICE" in q.body:
                 skipped.append(q.name)  # federated: needs a public endpoint (no network here)
                 continue
-            bindings = params.bind(q, q.examples())
+            bindings = q.bind(q.examples())
             runs = []
             for _ in range(3):
                 s = time.perf_counter()
-                query.run_catalogue_query(engine, q, bindings)
+                query_run.run_catalogue_query(engine, q, bindings)
                 runs.append(time.perf_counter() - s)
             times[q.name] = statistics.median(runs)
         return {**out, "seconds": sum(times.values()), "peak_rss_mib": _rss_mib(),

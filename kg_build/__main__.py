@@ -1,5 +1,5 @@
 """Run the command-line interface: ``python -m kg_build``."""
 
-from kg_build.entry import main
+from kg_build.cli import main
 
 main()

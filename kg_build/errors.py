@@ -1,21 +1,26 @@
-"""Exceptions the library raises; the CLI maps them to exit codes (2 usage/input, 1 validation)."""
+"""Exceptions the library raises, and the exit codes the command line maps them to."""
 
 from __future__ import annotations
 
-from collections import namedtuple
+from typing import NamedTuple
+
+EXIT_CODES = {
+    0: "success",
+    1: "the graph does not conform, a check failed, or a server refused",
+    2: "bad input or usage",
+}
+"""The documented exit codes of ``ntrk-kg``: the one table the CLI's help and the docs show."""
 
 
-class Problem(namedtuple("Problem", ("file", "line", "field", "message"))):
+class Problem(NamedTuple):
     """One problem in a curated file: where it is, which field, and what is wrong.
 
-    A named tuple (immutable, hashable, ordered by file, line, field, message); not a dataclass,
-    so that importing this module, which every command does, stays cheap.
+    Ordered by file, line, field and message.
 
     >>> str(Problem("genes.tsv", 3, "symbol", "is empty"))
     'genes.tsv:3: symbol: is empty'
     """
 
-    __slots__ = ()
     file: str
     line: int
     field: str
@@ -26,7 +31,7 @@ class Problem(namedtuple("Problem", ("file", "line", "field", "message"))):
 
 
 class KgError(Exception):
-    """Base class of every error meant for a user, never shown as a traceback."""
+    """Base class of every error meant for a user, never shown as a traceback (exit status 2)."""
 
     exit_code = 2
 
@@ -44,10 +49,10 @@ class CurationError(KgError):
 
 
 class UsageError(KgError):
-    """A command was called with wrong arguments or an unreadable input."""
+    """A command was called with wrong arguments or an unreadable input (exit status 2)."""
 
 
 class ValidationFailure(KgError):
-    """The graph does not conform to its shapes or its ontology."""
+    """The graph does not conform to its shapes or its ontology (exit status 1)."""
 
     exit_code = 1

@@ -12,8 +12,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from kg_build import pipeline, query
-from kg_build.paths import DATA_DIR
+from kg_build.build import pipeline
+from kg_build.resources import DATA_DIR
+from kg_build.sparql import engines as query
+from kg_build.sparql import sources
 
 
 @pytest.fixture(scope="session")
@@ -35,13 +37,13 @@ def dataset(built_dir: Path) -> Dataset:
 @pytest.fixture(scope="session")
 def oxigraph(built_dir: Path) -> query.OxigraphEngine:
     """The default query engine over the build (its N-Quads in an in-memory Oxigraph store)."""
-    return query.engine_for("oxigraph", built_dir)
+    return sources.engine_for("oxigraph", built_dir)
 
 
 @pytest.fixture(scope="session")
 def rdflib_engine(built_dir: Path) -> query.RdflibEngine:
     """The rdflib query engine over the same build."""
-    return query.engine_for("rdflib", built_dir)
+    return sources.engine_for("rdflib", built_dir)
 
 
 @pytest.fixture()
@@ -90,15 +92,16 @@ def golden(update_golden: bool):
 class SparqlEndpoint:
     """A SPARQL 1.1 Protocol endpoint on 127.0.0.1 over a pyoxigraph store, run in a thread."""
 
-    def __init__(self, store: ox.Store, fail_with: int | None = None) -> None:
-        self.store, self.fail_with = store, fail_with
+    def __init__(self, store: ox.Store, fail_with: int | None = None,
+                 results_format: ox.QueryResultsFormat = ox.QueryResultsFormat.JSON) -> None:
+        self.store, self.fail_with, self.results_format = store, fail_with, results_format
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode("utf-8"))
                 if endpoint.fail_with:
@@ -114,8 +117,8 @@ class SparqlEndpoint:
                     self.wfile.write(str(exc).encode())
                     return
                 if isinstance(answer, (ox.QuerySolutions, ox.QueryBoolean)):
-                    body = answer.serialize(format=ox.QueryResultsFormat.JSON)
-                    media = "application/sparql-results+json"
+                    body = answer.serialize(format=endpoint.results_format)
+                    media = endpoint.results_format.media_type
                 else:
                     body = ox.serialize(list(answer), format=ox.RdfFormat.N_TRIPLES)
                     media = "application/n-triples"
@@ -129,7 +132,7 @@ class SparqlEndpoint:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "SparqlEndpoint":
+    def __enter__(self) -> SparqlEndpoint:
         self.thread.start()
         return self
 

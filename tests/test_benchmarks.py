@@ -11,8 +11,10 @@ from pathlib import Path
 
 from rdflib import RDF
 
-from kg_build import curation, iris, pipeline
-from kg_build.vocab import T
+from kg_build.build import pipeline
+from kg_build.curation import curated as curation
+from kg_build.rdf import iris
+from kg_build.rdf.vocab import T
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 

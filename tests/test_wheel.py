@@ -49,7 +49,7 @@ def test_installed_wheel_builds_outside_the_checkout(wheel: Path, tmp_path: Path
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(site)}
-    where = subprocess.run([sys.executable, "-c", "import kg_build.paths as p; print(p.PACKAGE_DIR); print(p.ONTOLOGY_DIR)"],
+    where = subprocess.run([sys.executable, "-c", "import kg_build.resources as p; print(p.PACKAGE_DIR); print(p.ONTOLOGY_DIR)"],
                            cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout.split()
     assert where == [str(site / "kg_build"), str(site / "kg_build" / "ontology")]
     run = subprocess.run([sys.executable, "-m", "kg_build", "build", "--out", "out"], cwd=tmp_path, env=env,

@@ -18,17 +18,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kg_build import catalogue, params
-from kg_build.catalogue import paged
-from kg_build.paths import PACKAGE_DIR
+from kg_build.errors import UsageError
+from kg_build.query import catalogue
+from kg_build.query.catalogue import paged
+from kg_build.resources import STATIC_DIR
 from kg_build.serve import handlers, openapi, pages
 from kg_build.serve import negotiation as neg
 from kg_build.serve.answer import Answer, error
 from kg_build.serve.config import ServeConfig
 from kg_build.serve.workers import WorkerPool
-from kg_build.sparql_text import variables, with_service_iris, with_values
+from kg_build.sparql.text import variables, with_service_iris, with_values
 
-STATIC_DIR = PACKAGE_DIR / "static"
 log = logging.getLogger("kg_build.serve")
 
 
@@ -59,7 +59,7 @@ async def _body(request: Request, limit: int) -> bytes:
 
 def runnable(q: catalogue.CatalogueQuery) -> str:
     """A catalogue query's text with its example (or default) values in place, ready to run as is."""
-    bindings = params.bind(q, q.examples())
+    bindings = q.bind(q.examples())
     text = paged(q, q.body, 1)
     iris = {k: str(v) for k, v in bindings.items() if str(v).startswith("<")}
     text = with_service_iris(text, iris) if iris else text
@@ -76,7 +76,7 @@ class Site:
         self.queries = catalogue.load()
         clash = [f"{q.name}: {p.name}" for q in self.queries for p in q.params if p.name in handlers.RESERVED_PARAMS]
         if clash:
-            raise catalogue.UsageError(f"catalogue parameters named like the web API's own ({', '.join(clash)}); rename them")
+            raise UsageError(f"catalogue parameters named like the web API's own ({', '.join(clash)}); rename them")
         self.pool = WorkerPool(config)
 
     # -- SPARQL 1.1 Protocol ---------------------------------------------------------------------
@@ -115,7 +115,7 @@ class Site:
         queries = values.get("query", [])
         if len(queries) > 1:
             return _response(error(400, "give one query (the request has several 'query' parameters)"))
-        short = (values.get("format") or [None])[-1]
+        short = values["format"][-1] if values.get("format") else None
         if not queries:
             return await self.service_description(request, short)
         job = ("sparql", queries[0], tuple(values.get("default-graph-uri", ())), tuple(values.get("named-graph-uri", ())),

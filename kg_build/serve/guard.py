@@ -7,7 +7,7 @@ variable, whose value cannot be known before the query runs) that is on the allo
 
 The check reads the query as the SPARQL grammar does: ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes are
 replaced first (SPARQL 1.1 section 19.2, as Oxigraph does), and the tokens of
-``kg_build.sparql_text`` keep comments, strings and IRIs whole, so the word ``SERVICE`` in them
+``kg_build.sparql.text`` keep comments, strings and IRIs whole, so the word ``SERVICE`` in them
 is not a clause. The text checked is the text that runs (``unescaped``).
 """
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection
 
 from kg_build.errors import KgError
-from kg_build.sparql_text import tokens
+from kg_build.sparql.text import tokens
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

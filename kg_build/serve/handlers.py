@@ -11,24 +11,27 @@ from __future__ import annotations
 import logging
 from functools import cache, lru_cache
 from itertools import islice
+from typing import cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from kg_build import catalogue, params, results
 from kg_build.errors import KgError, UsageError
-from kg_build.paths import QUERIES_DIR, SHAPES_FILE
-from kg_build.query import EndpointError, OxigraphEngine, RemoteEngine, Result, normalise, open_store, run_catalogue_query
+from kg_build.query import catalogue, params
+from kg_build.query.run import run_catalogue_query
+from kg_build.resources import SHAPES_FILE, internal_query
 from kg_build.serve import negotiation as neg
 from kg_build.serve import pages
 from kg_build.serve.answer import Answer, error
 from kg_build.serve.config import ServeConfig
 from kg_build.serve.guard import Refused, check_services, unescaped
-from kg_build.sparql_text import query_form, with_service_iris
+from kg_build.sparql import results
+from kg_build.sparql.engines import EndpointError, OxigraphEngine, RemoteEngine, Result, normalise
+from kg_build.sparql.sources import Engine, open_store
+from kg_build.sparql.text import query_form, with_service_iris
 
 BASE = "https://w3id.org/ntrk-kg/"
 GRAPH_BASE = BASE + "graph/"
-INTERNAL_DIR = QUERIES_DIR / "internal"
 RESERVED_PARAMS = ("page", "format")
 """Query-string names the web API keeps for itself: a catalogue parameter may not use them."""
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -43,7 +46,7 @@ class TooLarge(KgError):
 @cache
 def internal(name: str) -> str:
     """The text of the server's query ``queries/internal/NAME.rq``."""
-    return (INTERNAL_DIR / f"{name}.rq").read_text(encoding="utf-8")
+    return internal_query(name)
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +56,7 @@ def _catalogue() -> dict[str, catalogue.CatalogueQuery]:
 
 
 def solution_formats() -> tuple[neg.Format, ...]:
-    """The SELECT/ASK formats the project's result writers have (``kg_build.results``)."""
+    """The SELECT/ASK formats the project's result writers have (``kg_build.sparql.results``)."""
     return tuple(f for f in neg.SOLUTION_FORMATS if f.name in results.SELECT_FORMATS)
 
 
@@ -64,7 +67,7 @@ class GuardedEngine:
     def __init__(self, engine: OxigraphEngine | RemoteEngine, allowed: tuple[str, ...]) -> None:
         self.engine, self.allowed, self.name = engine, allowed, engine.name
 
-    def run(self, text: str, bindings: dict | None = None, name: str = "query") -> Result:  # type: ignore[type-arg]
+    def run(self, text: str, bindings: dict | None = None, name: str = "query") -> Result:
         text = unescaped(text)
         iris = {k: str(v) for k, v in (bindings or {}).items() if isinstance(v, ox.NamedNode)}
         check_services(with_service_iris(text, iris) if iris else text, self.allowed)
@@ -172,7 +175,7 @@ def guarded(func):  # type: ignore[no-untyped-def]
             return error(400, str(exc))
         except KgError as exc:
             return error(500, str(exc))
-        except Exception:  # noqa: BLE001 - an answer must never carry a traceback
+        except Exception:
             log.exception("unexpected error while answering %s", func.__name__)
             return error(500, "the server failed to answer this request; its log says why")
 
@@ -217,10 +220,10 @@ def api_query(backend: Backend, name: str, pairs: tuple[tuple[str, str], ...], a
         if len(values) > 1:
             raise UsageError(f"parameter {k!r} is given twice")
     page = _page_number(reserved["page"][0] if reserved["page"] else None)
-    bindings = params.bind(q, params.parse_assignments([f"{k}={v}" for k, v in given]))
+    bindings = q.bind(params.parse_assignments([f"{k}={v}" for k, v in given]))
     offered = neg.GRAPH_FORMATS if q.form == "construct" else solution_formats()
     fmt = neg.choose(offered, accept, reserved["format"][0] if reserved["format"] else None)
-    result = run_catalogue_query(backend.guarded, q, bindings, page)
+    result = run_catalogue_query(cast(Engine, backend.guarded), q, bindings, page)  # it has the engines' run()
     _check_size(len(result.rows) + len(result.triples), backend.config.max_rows)
     headers: list[tuple[str, str]] = [("Vary", "Accept")]
     if q.pagination is not None and len(result.rows) >= q.pagination:
@@ -229,7 +232,7 @@ def api_query(backend: Backend, name: str, pairs: tuple[tuple[str, str], ...], a
     return Answer(200, _content_type(fmt), render(result, fmt), tuple(headers))
 
 
-def _triples(iri: str, rows: list) -> Result:  # type: ignore[type-arg]
+def _triples(iri: str, rows: list) -> Result:
     subject = ox.NamedNode(iri)
     triples = {ox.Triple(subject, row[1], row[2]) for row in rows}
     return Result("construct", triples=sorted(triples, key=str))
@@ -277,7 +280,7 @@ def ontology(backend: Backend, accept: str | None, short: str | None, root: str)
 def description(backend: Backend, endpoint: str, short: str) -> Answer:
     """The SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (the answer to a request without a query)."""
     fmt = neg.choose(neg.GRAPH_FORMATS, None, short)
-    graphs = [row[0].value for row in backend.internal("graphs").rows]
+    graphs = [row[0].value for row in backend.internal("graphs").rows if row[0] is not None]
     formats = [{"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
                 "tsv": "SPARQL_Results_TSV"}[f.name] for f in solution_formats()] + ["Turtle", "N-Triples", "JSON-LD"]
     text = pages.render("service-description.ttl.j2", endpoint=endpoint, graphs=graphs, result_formats=formats,
@@ -308,6 +311,6 @@ def shapes(backend: Backend, accept: str | None, short: str | None, root: str) -
 HANDLERS = {"sparql": sparql, "shapes": shapes, "api": api_query, "resource": resource, "ontology": ontology, "description": description}
 
 
-def handle(backend: Backend, job: tuple) -> Answer:  # type: ignore[type-arg]
+def handle(backend: Backend, job: tuple) -> Answer:
     """Answer one job ``(kind, *arguments)`` sent to a worker."""
-    return HANDLERS[job[0]](backend, *job[1:])  # type: ignore[no-any-return]
+    return HANDLERS[job[0]](backend, *job[1:])

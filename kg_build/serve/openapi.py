@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kg_build import __version__
-from kg_build.catalogue import PARAM_TYPES, CatalogueQuery
+from kg_build.query.catalogue import PARAM_TYPES, CatalogueQuery
 from kg_build.serve import negotiation as neg
 
 _SCHEMAS = {

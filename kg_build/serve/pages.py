@@ -8,11 +8,10 @@ from typing import Any
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kg_build.params import compress_iri
-from kg_build.paths import PACKAGE_DIR
+from kg_build.rdf.prefixes import compress
+from kg_build.resources import TEMPLATES_DIR
 
 BASE = "https://w3id.org/ntrk-kg/"
-TEMPLATE_DIR = PACKAGE_DIR / "templates"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -21,7 +20,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The Jinja environment of the server's templates (HTML escaped)."""
-    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(("html", "html.j2"), default_for_string=False, default=False),
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(("html", "html.j2"), default_for_string=False, default=False),
                        trim_blocks=True, lstrip_blocks=True)
 
 
@@ -41,6 +40,11 @@ def href(iri: str, root: str) -> str:
     return root + "/" + iri[len(BASE):] if iri.startswith(BASE) else iri
 
 
+def _short(iri: str) -> str:
+    """The IRI as a CURIE of the project's prefix map, or the IRI itself."""
+    return compress(iri) or iri
+
+
 def _text(term: Any) -> str:
     return "" if term is None else str(term.value)
 
@@ -48,15 +52,15 @@ def _text(term: Any) -> str:
 def link(term: Any, root: str, label: Any = None) -> dict[str, str]:
     """A term as the templates show it: text, link target (IRIs), and a note (datatype or language)."""
     if isinstance(term, ox.NamedNode):
-        return {"text": _text(label) or compress_iri(term.value), "href": href(term.value, root), "iri": term.value, "note": ""}
+        return {"text": _text(label) or _short(term.value), "href": href(term.value, root), "iri": term.value, "note": ""}
     if isinstance(term, ox.Literal):
-        note = f"@{term.language}" if term.language else ("" if term.datatype.value == XSD_STRING else compress_iri(term.datatype.value))
+        note = f"@{term.language}" if term.language else ("" if term.datatype.value == XSD_STRING else _short(term.datatype.value))
         return {"text": term.value, "href": "", "iri": "", "note": note}
     return {"text": _text(term), "href": "", "iri": "", "note": ""}
 
 
-def resource_page(iri: str, root: str, rows: list, incoming: list, provenance: list,  # type: ignore[type-arg]
-                  findings: list, graph_size: int) -> bytes:  # type: ignore[type-arg]
+def resource_page(iri: str, root: str, rows: list, incoming: list, provenance: list,
+                  findings: list, graph_size: int) -> bytes:
     """The page of one IRI from the rows of ``resource``, ``resource-incoming``, ``-provenance`` and ``-findings``."""
     labels = [r[2].value for r in rows if r[1].value == RDFS_LABEL and isinstance(r[2], ox.Literal)]
     types = [link(r[2], root, r[4]) for r in rows if r[1].value == RDF_TYPE]
@@ -71,7 +75,7 @@ def resource_page(iri: str, root: str, rows: list, incoming: list, provenance: l
         if ref is not None:
             entry["references"].append(link(ref, root, ref_label))
     return render(
-        "resource.html.j2", root=root, iri=iri, title=min(labels) if labels else compress_iri(iri), types=types,
+        "resource.html.j2", root=root, iri=iri, title=min(labels) if labels else _short(iri), types=types,
         graphs=[{"graph": link(ox.NamedNode(g), root), "statements": s} for g, s in sorted(graphs.items())],
         incoming=[{"graph": link(g, root), "subject": link(s, root, sl), "property": link(p, root, pl)}
                   for g, s, p, sl, pl in incoming],
@@ -91,7 +95,7 @@ KINDS = {
 }
 
 
-def ontology_page(root: str, terms: list, about: list) -> bytes:  # type: ignore[type-arg]
+def ontology_page(root: str, terms: list, about: list) -> bytes:
     """The ontology's documentation: one anchored entry per term (``/ontology#Name``), grouped by kind."""
 
     def refs(cell: Any) -> list[dict[str, str]]:
@@ -108,7 +112,7 @@ def ontology_page(root: str, terms: list, about: list) -> bytes:  # type: ignore
                   formats=(("Turtle", "ttl"), ("N-Triples", "nt"), ("JSON-LD", "jsonld")))
 
 
-def shapes_page(root: str, rows: list) -> bytes:  # type: ignore[type-arg]
+def shapes_page(root: str, rows: list) -> bytes:
     """The shapes' documentation: one anchored entry per shape (``/shapes#Name``)."""
     shapes = [{"anchor": shape.value.rsplit("#", 1)[1], "name": _text(name), "comment": _text(comment),
                "message": _text(message), "target": link(ox.NamedNode(target.value), root) if target else None}

@@ -40,7 +40,7 @@ def _serve(conn: Connection, config: ServeConfig) -> None:
     except KgError as exc:
         conn.send(("failed", str(exc)))
         return
-    except Exception as exc:  # noqa: BLE001 - reported to the server, which says what failed
+    except Exception as exc:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", None))
@@ -81,7 +81,7 @@ class Worker:
         """The worker's answer to ``job``, or ``None`` if it took longer than ``timeout`` (the worker is then ended)."""
         self.conn.send(job)
         if self.conn.poll(timeout):
-            return self.conn.recv()  # type: ignore[no-any-return]
+            return self.conn.recv()
         self.kill()
         return None
 
@@ -91,7 +91,12 @@ class Worker:
         ready: asyncio.Future[None] = loop.create_future()
         fd = self.conn.fileno()
         self.conn.send(job)
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, readable)
         try:
             await asyncio.wait_for(ready, timeout)
         except asyncio.TimeoutError:
@@ -102,7 +107,7 @@ class Worker:
             loop.remove_reader(fd)
             raise
         loop.remove_reader(fd)
-        return self.conn.recv()  # type: ignore[no-any-return]
+        return self.conn.recv()
 
     def kill(self) -> None:
         """End the process at once and reap it."""

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 import pytest
 from click.testing import CliRunner
 
-from kg_build import catalogue
 from kg_build.cli import main
+from kg_build.query import catalogue
 
 LOCAL_ONLY = ("gene-wikidata-items", "trk-protein-function")  # their SERVICE endpoint is not allowed here
 

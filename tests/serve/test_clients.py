@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from kg_build import results
+from kg_build.sparql import results
 
 GENES = """PREFIX ntrk: <https://w3id.org/ntrk-kg/ontology#>
 SELECT ?gene ?symbol WHERE { GRAPH ?g { ?gene a ntrk:NTRKGene ; ntrk:symbol ?symbol } } ORDER BY ?symbol"""

@@ -103,7 +103,7 @@ def test_iris_the_graph_does_not_hold_are_404(served, http) -> None:
 
 
 def test_ontology_terms_resolve_to_the_ontology_page(served, http) -> None:
-    from kg_build.paths import ONTOLOGY_FILE
+    from kg_build.resources import ONTOLOGY_FILE
 
     ontology = ox.Store()
     ontology.load(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)
@@ -133,7 +133,7 @@ def test_shapes_resolve_to_the_shapes_page(served, http, built_dir: Path) -> Non
 
 
 def test_the_home_page_links_every_catalogue_query(served, http) -> None:
-    from kg_build import catalogue
+    from kg_build.query import catalogue
 
     status, _, page = http(served.url + "/")
     links = re.findall(r'<a href="/api/([a-z0-9-]+)[?"]', page.decode())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_build import catalogue
+from kg_build.query import catalogue
 
 
 def _chromium() -> str:

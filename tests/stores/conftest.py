@@ -139,6 +139,11 @@ MaxQueryExecutionTime = 60
 """
 
 
+FEDERATION_GRANTS = ('GRANT SPARQL_SELECT_FED TO "SPARQL"; GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL"; '
+                     'GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL";')
+"""What lets Virtuoso's anonymous /sparql endpoint run SERVICE clauses (docs/stores.md shows it)."""
+
+
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``virtuoso-t`` (Debian ``virtuoso-opensource-7-bin``) in the foreground on a fresh database.
@@ -161,10 +166,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
         _wait_until_up(proc, f"{base}/sparql?query=ASK%7B%7D", log)
         isql = shutil.which("isql-vt") or shutil.which("isql")
         require(isql is not None, "Virtuoso's isql client is not installed (isql-vt; run .ci/install-servers.sh)")
-        # Let the anonymous /sparql endpoint run SERVICE clauses (federated queries), as a deployment would.
-        grants = ('GRANT SPARQL_SELECT_FED TO "SPARQL"; GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL"; '
-                  'GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL";')
-        subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grants}"],
+        subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={FEDERATION_GRANTS}"],
                        check=True, capture_output=True, timeout=60)
         yield Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth",
                      env={"NTRK_KG_USER": "dba", "NTRK_KG_PASSWORD": "dba"}, log=log)

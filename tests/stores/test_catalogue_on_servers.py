@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build import catalogue, gsp
 from kg_build.cli import main
+from kg_build.publish import gsp
+from kg_build.query import catalogue
 
 NAMES = [p.stem for p in catalogue.query_files()]  # parsed in each test, so one bad header fails one test
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_build import gsp, pipeline
+from kg_build.build import pipeline
 from kg_build.cli import main
+from kg_build.publish import gsp
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SHOWN_SERVER = "http://127.0.0.1:7878"

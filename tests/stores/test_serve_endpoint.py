@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from click.testing import CliRunner
 
-from kg_build import gsp
 from kg_build.cli import main
+from kg_build.publish import gsp
 
 FUSION = "https://w3id.org/ntrk-kg/id/fusion/ETV6--NTRK3"
 

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
 from click.testing import CliRunner
 
-from kg_build import gsp
 from kg_build.cli import main
+from kg_build.publish import gsp
 
 UNION_GRAPH = "https://w3id.org/ntrk-kg/graph/test-union"
 

@@ -1,0 +1,1 @@
+"""The build: curated records to sorted quads, the store, the checks and every export."""

@@ -1,0 +1,224 @@
+"""The fact-check layer: findings about the guide's statements, in their own named graph.
+
+Curated findings come from ``findings.tsv`` and ``finding_evidence.tsv``; findings a rule can
+derive (a prevalence value outside the band the guide lists it under) come from the validation
+report. Findings point at the statement, reference or guide they concern; nothing is ever added
+to the guide graph, so removing the fact-check graph leaves the guide's statements as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SH
+from rdflib.term import Node
+
+from kg_build.curation.curated import FINDING_KINDS, SEVERITIES, Curated
+from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
+from kg_build.rdf import iris
+from kg_build.rdf.literals import boolean, decimal, integer
+from kg_build.rdf.vocab import T
+from kg_build.tsv import split_list
+
+RULE_SEVERITIES = {SH.Violation: "ErrorSeverity", SH.Warning: "WarningSeverity", SH.Info: "InfoSeverity"}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The parts of one validation result that become a finding."""
+
+    severity: URIRef
+    focus_node: URIRef
+    source_shape: URIRef
+    message: str
+
+
+
+def add_percent(g: Graph, node: URIRef, text: str) -> None:
+    """Add the parsed range of ``text`` to ``node`` when it is a percentage (other values stay text)."""
+    if "%" not in text:
+        return
+    try:
+        value = parse_percent(text)
+    except ValueSyntaxError:
+        return
+    add_range(g, node, value)
+
+
+def concerned_node(document: str, concerns: str) -> URIRef:
+    """The IRI a ``concerns`` cell names (``statement:<key>``, ``reference:<n>``, ``guide:<doc>``).
+
+    >>> str(concerned_node("ntrk-guide", "reference:2"))
+    'https://w3id.org/ntrk-kg/id/guide/ntrk-guide/reference/2'
+    """
+    kind, _, key = concerns.partition(":")
+    if kind == "statement":
+        return iris.statement(document, key)
+    if kind == "reference":
+        return iris.reference(document, key)
+    return iris.guide(key)
+
+
+def add_curated_findings(ds: Dataset, cur: Curated) -> Graph:
+    """Write every curated finding and its evidence into the fact-check graph."""
+    g = ds.graph(iris.FACTCHECK_GRAPH)
+    for r in cur["findings"]:
+        doc, node = r["document"], iris.finding(r["key"])
+        g.add((node, RDF.type, T.Finding))
+        g.add((node, RDFS.label, Literal(r["label"])))
+        g.add((node, T.findingKind, T[FINDING_KINDS[r["kind"]]]))
+        g.add((node, T.severity, T[SEVERITIES[r["severity"]]]))
+        g.add((node, T.concerns, concerned_node(doc, r["concerns"])))
+        g.add((node, T.explanation, Literal(r["explanation"])))
+        if r["stated_value"]:
+            g.add((node, T.statedValue, Literal(r["stated_value"])))
+        for n in split_list(r["checked_against"]):
+            g.add((node, T.checkedAgainst, iris.reference(doc, n)))
+    for r in cur["finding_evidence"]:
+        doc, node = r["document"], iris.evidence(r["finding"], r["order"])
+        g.add((iris.finding(r["finding"]), T.hasEvidence, node))
+        g.add((node, RDF.type, T.Evidence))
+        g.add((node, RDFS.label, Literal(evidence_label(r["reference"], r["value"], r["reported_for"]))))
+        g.add((node, T.order, integer(r["order"])))
+        if r["reference"]:
+            g.add((node, T.readIn, iris.reference(doc, r["reference"])))
+        for url in split_list(r["urls"]):
+            g.add((node, T.confirmedAt, URIRef(url)))
+        if r["value"]:
+            g.add((node, T.reportedValue, Literal(r["value"])))
+            add_percent(g, node, r["value"])
+        if r["reported_for"]:
+            g.add((node, T.reportedFor, Literal(r["reported_for"])))
+        if r["quote"]:
+            g.add((node, T.quotation, Literal(r["quote"])))
+        if r["refers_to"]:
+            target = iris.curie(r["refers_to"])
+            g.add((node, T.refersTo, target))
+            g.add((target, DCTERMS.identifier, Literal(r["refers_to"])))
+            if r["refers_to_label"]:
+                g.add((target, RDFS.label, Literal(r["refers_to_label"])))
+    return g
+
+
+def evidence_label(reference: str, value: str, reported_for: str) -> str:
+    """A one-line summary of a piece of evidence, for tables and the report.
+
+    >>> evidence_label("6", "0.91%", "soft tissue sarcoma (19/2077)")
+    '[6] reports 0.91% for soft tissue sarcoma (19/2077)'
+    >>> evidence_label("8", "", "no breast figure in the abstract")
+    '[8]: no breast figure in the abstract'
+    """
+    who = f"[{reference}]" if reference else "another source"
+    if value:
+        return f"{who} reports {value} for {reported_for}" if reported_for else f"{who} reports {value}"
+    return f"{who}: {reported_for}"
+
+
+def _local_key(iri: str) -> str:
+    """The last segment of an IRI as a lower-case, hyphenated key.
+
+    >>> _local_key("https://w3id.org/ntrk-kg/shapes#PrevalenceWithinBandShape")
+    'prevalence-within-band-shape'
+    """
+    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    tail = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", tail)
+    return re.sub(r"[^a-z0-9]+", "-", tail.lower()).strip("-")
+
+
+def rule_finding_key(result: RuleResult) -> str:
+    """A deterministic key for a finding derived by a rule: the shape and the focus node.
+
+    >>> rule_finding_key(RuleResult(URIRef("http://www.w3.org/ns/shacl#Warning"),
+    ...     URIRef("https://w3id.org/ntrk-kg/id/guide/ntrk-guide/statement/prevalence-glioblastoma"),
+    ...     URIRef("https://w3id.org/ntrk-kg/shapes#ValueInBandShape"), "m"))
+    'rule-value-in-band-shape--prevalence-glioblastoma'
+    """
+    return f"rule-{_local_key(str(result.source_shape))}--{_local_key(str(result.focus_node))}"
+
+
+class ValidationResult(Protocol):
+    """What the fact-check layer reads of a SHACL validation result."""
+
+    @property
+    def severity(self) -> object: ...
+    @property
+    def focus_node(self) -> Node: ...
+    @property
+    def source_shape(self) -> Node: ...
+    @property
+    def message(self) -> str: ...
+
+
+def rule_results(results: Iterable[ValidationResult]) -> list[RuleResult]:
+    """The warnings and notes of a validation report, as rule results (violations fail the build instead).
+
+    Accepts results whose ``severity`` is a SHACL severity IRI or its local name ("Warning").
+    """
+    out = []
+    for r in results:
+        severity = r.severity
+        if not isinstance(severity, URIRef):
+            severity = SH[str(severity)]
+        if severity in (SH.Warning, SH.Info):
+            assert isinstance(r.focus_node, URIRef) and isinstance(r.source_shape, URIRef)
+            out.append(RuleResult(severity, r.focus_node, r.source_shape, str(r.message)))
+    return out
+
+
+def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef]:
+    """Turn validation results about guide statements into findings of kind internal inconsistency.
+
+    The evidence of each is the band the guide lists the statement under: the guide disagrees
+    with itself. Returns the findings added, in key order.
+    """
+    g = ds.graph(iris.FACTCHECK_GRAPH)
+    guide = ds.graph(iris.GUIDE_GRAPH)
+    added: list[URIRef] = []
+    for res in sorted(set(results), key=rule_finding_key):
+        if (res.focus_node, RDF.type, T.Statement) not in guide or res.severity not in RULE_SEVERITIES:
+            continue
+        key = rule_finding_key(res)
+        node = iris.finding(key)
+        label = guide.value(res.focus_node, RDFS.label)
+        g.add((node, RDF.type, T.Finding))
+        g.add((node, RDFS.label, Literal(f"{label}: {res.message}" if label else res.message)))
+        g.add((node, T.findingKind, T.InternalInconsistency))
+        g.add((node, T.severity, T[RULE_SEVERITIES[res.severity]]))
+        g.add((node, T.concerns, res.focus_node))
+        g.add((node, T.explanation, Literal(res.message)))
+        g.add((node, T.sourceShape, res.source_shape))
+        stated = guide.value(res.focus_node, T.verbatimValue)
+        if stated is not None:
+            g.add((node, T.statedValue, Literal(str(stated))))
+        band = guide.value(res.focus_node, T.inBand)
+        if band is not None:
+            ev = iris.evidence(key, "1")
+            band_label = str(guide.value(band, RDFS.label))
+            band_value = str(guide.value(band, T.verbatimValue))
+            g.add((node, T.hasEvidence, ev))
+            g.add((ev, RDF.type, T.Evidence))
+            g.add((ev, RDFS.label, Literal(f"the guide's own band: {band_label}")))
+            g.add((ev, T.order, integer("1")))
+            g.add((ev, T.reportedValue, Literal(band_value)))
+            g.add((ev, T.reportedFor, Literal(f"the band heading {band_label}")))
+            g.add((ev, T.refersTo, band))
+            add_percent(g, ev, band_value)
+        added.append(node)
+    return added
+
+
+def add_range(g: Graph, node: URIRef, value: Range) -> None:
+    """The parsed bounds, point estimate and approximate flag of a range (percent of cases)."""
+    if value.lower is not None:
+        g.add((node, T.lowerBound, decimal(value.lower)))
+        g.add((node, T.lowerBoundInclusive, boolean(bool(value.lower_inclusive))))
+    if value.upper is not None:
+        g.add((node, T.upperBound, decimal(value.upper)))
+        g.add((node, T.upperBoundInclusive, boolean(bool(value.upper_inclusive))))
+    if value.point is not None:
+        g.add((node, T.pointEstimate, decimal(value.point)))
+    g.add((node, T.isApproximate, boolean(value.approximate)))

@@ -1,0 +1,310 @@
+"""The build: curated tables -> checked, streamed quads -> store and every export format, atomically.
+
+The graph is never held in an rdflib graph on the way: the builder streams N-Quads lines into a
+sorting sink (``kg_build.build.quads``), the sorted lines are written once and bulk-loaded into the
+embedded Oxigraph store, the checks run on that store, and the exports are streamed from the
+sorted file (``kg_build.build.writers``). Only the guide-size tools that need rdflib (the OWL reasoner
+and the pySHACL engine) parse the graph into a ``Dataset``, and only when asked for.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg_build import layout
+from kg_build.build import staging, store, writers
+from kg_build.build.builder import build_dataset, build_quads, dataset_lines
+from kg_build.build.checks import check_terms
+from kg_build.build.layers import factcheck
+from kg_build.build.progress import Progress
+from kg_build.build.quads import QuadSink, merge_sorted, path_lines
+from kg_build.curation import curated as curation
+from kg_build.errors import ValidationFailure
+from kg_build.query import catalogue
+from kg_build.rdf import formats as rdf_formats
+from kg_build.rdf import iris
+from kg_build.resources import METADATA_FILE, ONTOLOGY_FILE, SHAPES_FILE, internal_query
+from kg_build.shacl import validation
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+    from rdflib import Dataset
+
+DEFAULT_OUT = layout.DEFAULT_OUT
+REASON_LIMIT = 200_000
+"""Above this many quads, a build that did not ask for the reasoner explicitly skips it."""
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: quads per named graph and the files written (name -> sha256)."""
+
+    graphs: dict[str, int]
+    out_dir: Path
+    outputs: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def input_files(cur: curation.Curated) -> dict[str, Path]:
+    """The inputs a build reads, keyed by a stable name (recorded with their sha256)."""
+    files = {f"data/{p.name}": p for p in cur.files()}
+    files["data/metadata.ttl"] = METADATA_FILE
+    files["ontology/ntrk.ttl"] = ONTOLOGY_FILE
+    files["ontology/shapes.ttl"] = SHAPES_FILE
+    files.update({f"queries/{p.name}": p for p in catalogue.query_files()})
+    return files
+
+
+def add_rule_findings(ds: Dataset) -> None:
+    """Add the findings the validation rules derive (a value outside its band) to the fact-check
+    graph of ``ds`` (the rdflib path of :func:`assemble`; ``build`` runs the rules on its store)."""
+    report = validation.validate(ds, use_shapes=validation.source_rules())
+    factcheck.add_rule_findings(ds, factcheck.rule_results(report.results))
+
+
+def assemble(data_dir: Path | None = None) -> tuple[curation.Curated, Dataset]:
+    """Load and check the curated tables and build the graph, rule findings included, as an rdflib
+    ``Dataset`` (for guide-size tools and tests; ``build`` streams instead)."""
+    cur = curation.load(data_dir)
+    ds = build_dataset(cur)
+    add_rule_findings(ds)
+    check_terms(ds)
+    return cur, ds
+
+
+def build(
+    out_dir: Path = DEFAULT_OUT,
+    formats: tuple[str, ...] = rdf_formats.NAMES,
+    data_dir: Path | None = None,
+    reason: bool | None = True,
+    reasoner: str = "auto",
+    with_store: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
+
+    With ``reason``, a reasoner (``reasoner``: ``auto``, ``hermit`` or ``owlrl``, see
+    ``kg_build.reasoning.owl``) checks consistency and adds the inferred-types graph; an inconsistent
+    graph stops the build. ``reason=None`` reasons only up to ``REASON_LIMIT`` quads, and above it
+    says that it skipped the reasoner (its time grows much faster than the graph). The graph is then validated against the SHACL shapes: a violation stops
+    the build; warnings (doubts about the source) are returned and kept in the manifest.
+    With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
+    Nothing is written unless the whole build succeeds; a failed build leaves ``out_dir`` as it was.
+    ``progress`` times the stages (and shows them on a terminal).
+    """
+    progress = progress or Progress(show=False)
+    with progress.stage("read"), _no_cyclic_gc():
+        cur = curation.load(data_dir)
+    created = not out_dir.exists()
+    staging.ensure_directory(out_dir)
+    work = out_dir / f".build-tmp-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    staged = staging.StagedFiles(out_dir)
+    staged_store: store.StagedStore | None = None
+    try:
+        with progress.stage("build"), _no_cyclic_gc():
+            sink = build_quads(cur, QuadSink(tmp_dir=work))
+            # What the manifest needs of the tables, so that they can be let go before the load.
+            small = _small_outputs(cur, tuple(formats))
+            inputs = {name: staging.sha256_file(path) for name, path in input_files(cur).items()}
+            del cur
+        base = work / "base.nq"
+        with progress.stage("sort", total=sink.added):
+            quads = 0
+            with open(base, "w", encoding="utf-8", newline="\n") as fh:
+                for line in sink.sorted_lines():
+                    fh.write(line)
+                    quads += 1
+                    if not quads & 0xFFFF:
+                        progress.advance(0x10000)
+            del sink
+            _release_memory()
+        skipped_reasoner = reason is None and quads > REASON_LIMIT
+        if reason is None:
+            reason = not skipped_reasoner
+        with progress.stage("load", total=quads):
+            staged_store = store.StagedStore(out_dir, path=base, on_chunk=progress.advance)
+        assert staged_store.store is not None
+        extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
+        if skipped_reasoner:
+            warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
+                               "skipped (its time grows much faster than the graph); --reason runs it anyway")
+            extra["reasoner"] = "skipped"
+        final = staged.path(layout.NQUADS_FILE)
+        with progress.stage("merge"):
+            if extra_lines:
+                with open(final, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.writelines(merge_sorted(path_lines(base), extra_lines))
+            else:
+                os.replace(base, final)
+        staged_store.close()
+        formats = tuple(dict.fromkeys(("nquads", *formats)))
+        for fmt in formats:
+            if fmt != "nquads":
+                staged.path(writers.file_name(fmt))
+        graphs, union = writers.write_exports(final, formats, staged.paths, progress, quads + len(extra_lines))
+        with progress.stage("manifest"):
+            for name, data in small.items():
+                staged.write(name, data)
+            digests = {name: staging.sha256_file(path) for name, path in staged.paths.items()}
+            staged.write(layout.MANIFEST_FILE, staging.manifest(graphs, union, inputs, digests, extra))
+        with progress.stage("write"):
+            staged.commit()
+            if with_store:
+                staged_store.commit()
+            else:
+                staged_store.discard()
+            staged_store = None
+            staging.remove_stale(out_dir, list(digests) + [layout.MANIFEST_FILE], staging.export_file_names())
+    except BaseException:
+        staged.discard()
+        if staged_store is not None:
+            staged_store.discard()
+        shutil.rmtree(work, ignore_errors=True)
+        if created:  # the build made the directory: leave no trace of a failed build
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    progress.finish()
+    return BuildResult(graphs, out_dir, digests, warnings)
+
+
+def _release_memory() -> None:
+    """Give the memory of the tables and the sorted lines back to the system before the store
+    loads (glibc keeps freed blocks for reuse otherwise, and the build's peak would grow)."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: reading and building allocate millions of objects and
+    no cycles, and each full collection would walk them all (time growing faster than the data)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_and_extend(
+    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress
+) -> tuple[list[str], list[str], dict[str, object]]:
+    """Rule findings, reasoning and validation on the loaded store: the lines they add (also added
+    to the store), the warnings and what the manifest records."""
+    from kg_build.shacl.oxigraph import checks_for, validate_store
+
+    warnings: list[str] = []
+    extra: dict[str, object] = {}
+    with progress.stage("rules"):
+        report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
+        results = factcheck.rule_results(report.results)
+        lines = rule_finding_lines(guide_context(st, {r.focus_node for r in results}), results)
+        _load_lines(st, lines)
+    if reason:
+        from kg_build.rdf.io import dataset_from_nquads
+        from kg_build.reasoning import owl as reasoning
+
+        with progress.stage("reason"):
+            ds = dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
+            inferred = reasoning.reason(ds, reasoner)
+            warnings.extend(inferred.notes)
+            extra["reasoner"] = inferred.engine
+            more = reasoning.inferred_lines(inferred)
+            _load_lines(st, more)
+            lines = sorted(set(lines) | set(more))
+    with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
+        report = validate_store(st, triples=0, on_check=progress.advance)
+        if not report.conforms:
+            from dataclasses import replace
+
+            from kg_build.shacl.oxigraph import count_triples
+
+            _stop_unless_conforms(replace(report, triples=count_triples(st)))
+    warnings.extend(r.line() for r in report.warnings)
+    extra["validation"] = validation_summary(report)
+    return lines, warnings, extra
+
+
+def _load_lines(st: Store, lines: list[str]) -> None:
+    from pyoxigraph import RdfFormat
+
+    if lines:
+        st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+
+
+def guide_context(st: Store, nodes: set[object]) -> Dataset:
+    """What the guide graph says about ``nodes`` and their bands, as a small rdflib dataset (the
+    rule findings quote the statements' labels and values and their bands' headings)."""
+    import pyoxigraph as ox
+    from rdflib import Dataset as RDFDataset
+
+    from kg_build.rdf.bridge import to_rdflib
+    from kg_build.sparql.text import with_value_set
+
+    ds = RDFDataset()
+    if not nodes:
+        return ds
+    guide = ds.graph(iris.GUIDE_GRAPH)
+    query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
+    solutions = st.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
+        guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
+    return ds
+
+
+def rule_finding_lines(ds: Dataset, results: list[factcheck.RuleResult]) -> list[str]:
+    """The findings of ``results`` (rule results about statements of ``ds``'s guide graph) as
+    N-Quads lines of the fact-check graph, sorted. ``ds`` (a working copy) loses its guide graph."""
+    factcheck.add_rule_findings(ds, results)
+    ds.remove_graph(ds.graph(iris.GUIDE_GRAPH))
+    return sorted(dataset_lines(ds))
+
+
+def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """The JSON-LD context, the SSSOM mapping set and the full ontology, written beside the graph."""
+    import json
+
+    from kg_build.build import sssom
+
+    out: dict[str, bytes] = {}
+    if "jsonld" in formats:
+        ctx = json.dumps(staging.jsonld_context(), indent=1, sort_keys=True) + "\n"
+        out[layout.CONTEXT_FILE] = ctx.encode("utf-8")
+    out[layout.SSSOM_FILE] = sssom.render(sssom.all_rows(cur))
+    out[layout.ONTOLOGY_FILE] = ONTOLOGY_FILE.read_bytes()
+    return out
+
+
+def _stop_unless_conforms(report: validation.Report) -> None:
+    if not report.conforms:
+        raise ValidationFailure(
+            "the graph does not conform to its SHACL shapes (ontology/shapes.ttl); nothing was written.\n"
+            + report.text().rstrip("\n")
+        )
+
+
+def validation_summary(report: validation.Report) -> dict[str, object]:
+    """What the manifest records of the validation: the verdict and every warning, sorted."""
+    return {
+        "shapes": "ontology/shapes.ttl",
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": [r.as_dict() for r in report.warnings],
+    }

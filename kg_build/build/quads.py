@@ -1,0 +1,142 @@
+"""A sink for quads as N-Quads lines that sorts and de-duplicates them in bounded memory.
+
+The builder writes every quad as one line of text (``kg_build.rdf.ntriples``). Lines are kept in
+memory up to ``chunk_lines``; beyond that each full chunk is sorted, de-duplicated and spilled
+to a temporary file, and the sorted runs are merged lazily at the end. The result is the
+canonical order of the graph (lines sorted by their text: subject, predicate, object, graph), the
+same whatever the order the quads were added in, so outputs are byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+DEFAULT_CHUNK_LINES = 1_000_000
+
+
+class GraphWriter:
+    """Adds triples to one named graph of a :class:`QuadSink`; terms are N-Triples text."""
+
+    __slots__ = ("_sink", "_suffix")
+
+    def __init__(self, sink: QuadSink, graph_iri: str) -> None:
+        self._sink = sink
+        self._suffix = f" <{graph_iri}> .\n"
+
+    def add(self, s: str, p: str, o: str) -> None:
+        """Add the triple ``s p o`` (each N-Triples text) to this graph."""
+        sink = self._sink
+        sink._lines.append(f"{s} {p} {o}{self._suffix}")
+        if len(sink._lines) >= sink.chunk_lines:
+            sink._spill()
+
+
+class QuadSink:
+    """Collects N-Quads lines; :meth:`sorted_lines` yields them sorted and de-duplicated."""
+
+    def __init__(self, chunk_lines: int | None = None, tmp_dir: Path | None = None) -> None:
+        self.chunk_lines = chunk_lines or DEFAULT_CHUNK_LINES
+        self._lines: list[str] = []
+        self._runs: list[Path] = []
+        self._spilled_lines = 0
+        self._tmp = tmp_dir
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+
+    def graph(self, graph_iri: str) -> GraphWriter:
+        """A writer for the named graph ``graph_iri`` (an IRI, not N-Triples text)."""
+        return GraphWriter(self, graph_iri)
+
+    def add_lines(self, lines: Iterable[str]) -> None:
+        """Add ready-made N-Quads lines (each ending in a newline)."""
+        for line in lines:
+            self._lines.append(line)
+            if len(self._lines) >= self.chunk_lines:
+                self._spill()
+
+    def _spill(self) -> None:
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="ntrk-kg-quads-", dir=self._tmp)
+        path = Path(self._dir.name) / f"run-{len(self._runs):05d}.nq"
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(_unique(sorted(self._lines)))
+        self._runs.append(path)
+        self._spilled_lines += len(self._lines)
+        self._lines = []
+
+    @property
+    def added(self) -> int:
+        """How many lines were added so far (duplicates included)."""
+        return self._spilled_lines + len(self._lines)
+
+    @property
+    def spilled_runs(self) -> int:
+        """How many sorted runs went to disk (0: everything stayed in memory)."""
+        return len(self._runs)
+
+    def sorted_lines(self) -> Iterator[str]:
+        """Every line added, sorted and without duplicates; the sink is empty afterwards."""
+        self._lines.sort()
+        if not self._runs:
+            lines, self._lines = self._lines, []
+            yield from _unique(lines)
+            return
+        files = [open(p, encoding="utf-8", newline="\n") for p in self._runs]
+        try:
+            last = self._lines
+            self._lines = []
+            yield from _unique(heapq.merge(*files, iter(last)))
+        finally:
+            for fh in files:
+                fh.close()
+            self.close()
+
+    def close(self) -> None:
+        """Remove the spilled runs."""
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+        self._runs = []
+
+
+def _unique(lines: Iterable[str]) -> Iterator[str]:
+    """Drop adjacent duplicates of sorted lines."""
+    prev = None
+    for line in lines:
+        if line != prev:
+            yield line
+            prev = line
+
+
+def merge_sorted(*runs: Iterable[str]) -> Iterator[str]:
+    """Merge sorted runs of lines into one sorted run without duplicates."""
+    return _unique(heapq.merge(*runs))
+
+
+def graph_of(line: str) -> str:
+    """The graph IRI of an N-Quads line written by a :class:`GraphWriter` (``<...>`` text).
+
+    >>> graph_of('<a> <b> "c d" <https://w3id.org/ntrk-kg/graph/guide> .\\n')
+    '<https://w3id.org/ntrk-kg/graph/guide>'
+    """
+    end = line.rindex(">")
+    return line[line.rindex(" <", 0, end) + 1 : end + 1]
+
+
+def triple_of(line: str) -> str:
+    """The N-Triples line of an N-Quads line (its graph dropped).
+
+    >>> triple_of('<a> <b> "c" <g> .\\n')
+    '<a> <b> "c" .\\n'
+    """
+    end = line.rindex(">")
+    return line[: line.rindex(" <", 0, end)] + " .\n"
+
+
+def path_lines(path: os.PathLike[str] | str) -> Iterator[str]:
+    """The lines of a text file, streamed."""
+    with open(path, encoding="utf-8", newline="\n") as fh:
+        yield from fh

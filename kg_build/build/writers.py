@@ -1,0 +1,124 @@
+"""Write the sorted quads of a build to every export format, streaming, into staged files.
+
+The input is the build's N-Quads file, sorted by line (subject, predicate, object, graph) and
+without duplicates. One pass writes the N-Triples (the union graph: lines with their graph
+dropped, duplicates merged) and, when a graph-major format is asked for, one run per named graph.
+The Turtle, RDF/XML, TriG and JSON-LD writers are pyoxigraph's, fed in that order, so every
+file is a function of the graph alone: byte-identical across rebuilds, at any size, in bounded
+memory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg_build import layout
+from kg_build.build.progress import Progress
+from kg_build.build.quads import graph_of, path_lines, triple_of
+from kg_build.rdf import formats
+from kg_build.rdf.prefixes import jsonld_context, namespaces
+
+
+def file_name(fmt: str) -> str:
+    """The file a build writes format ``fmt`` to (``ntrk-kg.ttl``...).
+
+    >>> file_name("rdfxml")
+    'ntrk-kg.rdf'
+    """
+    return layout.export_file(formats.suffix(fmt))
+
+
+def file_names() -> list[str]:
+    """The data files of every format, in the registry's order."""
+    return [file_name(fmt) for fmt in formats.NAMES]
+
+
+
+_TICK = 1 << 16
+
+
+def _triples(nt_path: Path) -> Iterator[ox.Triple]:
+    with open(nt_path, "rb") as fh:
+        for q in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
+            yield q.triple
+
+
+def _quads(graph_files: list[Path]) -> Iterator[ox.Quad]:
+    for path in graph_files:
+        with open(path, "rb") as fh:
+            yield from ox.parse(fh, format=ox.RdfFormat.N_QUADS)
+
+
+def write_exports(
+    nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], progress: Progress, total: int | None = None
+) -> tuple[dict[str, int], int]:
+    """Write each format of ``fmts`` from the sorted ``nquads`` file to ``staged[name]``; return
+    the quads per named graph and the number of triples of the union graph.
+
+    ``staged`` maps each format's file name to the temporary path to write (renamed into place
+    by the caller). The N-Quads file itself is the caller's; ``total`` is its number of lines, if
+    known (for the progress bar).
+    """
+    prefixes = dict(sorted(namespaces().items()))
+    graph_major = [f for f in fmts if formats.holds_graphs(f) and f != "nquads"]
+    union_needed = any(not formats.holds_graphs(f) for f in fmts)
+    counts: dict[str, int] = {}
+    union = 0
+    work = Path(tempfile.mkdtemp(prefix=".ntrk-kg-export-", dir=nquads.parent))
+    try:
+        nt_path = staged[file_name("ntriples")] if "ntriples" in fmts else work / "union.nt"
+        graph_files: dict[str, tuple[Path, object]] = {}
+        with progress.stage("split", total):
+            nt_out = open(nt_path, "w", encoding="utf-8", newline="\n") if union_needed else None
+            try:
+                prev, n = None, 0
+                for line in path_lines(nquads):
+                    n += 1
+                    if n % _TICK == 0:
+                        progress.advance(_TICK)
+                    triple = triple_of(line)
+                    if triple != prev:
+                        union += 1
+                        if nt_out is not None:
+                            nt_out.write(triple)
+                        prev = triple
+                    g = graph_of(line)
+                    counts[g] = counts.get(g, 0) + 1
+                    if graph_major:
+                        entry = graph_files.get(g)
+                        if entry is None:
+                            path = work / f"graph-{len(graph_files):03d}.nq"
+                            entry = graph_files[g] = (path, open(path, "w", encoding="utf-8", newline="\n"))
+                        entry[1].write(line)  # type: ignore[attr-defined]
+            finally:
+                if nt_out is not None:
+                    nt_out.close()
+                for _, fh in graph_files.values():
+                    fh.close()  # type: ignore[attr-defined]
+        by_graph = [graph_files[g][0] for g in sorted(graph_files)]
+        for fmt in fmts:
+            if fmt in ("nquads", "ntriples"):
+                continue
+            name = file_name(fmt)
+            with progress.stage(fmt):
+                ox_format = formats.FORMATS[fmt]
+                with open(staged[name], "wb") as out:
+                    if fmt == "jsonld":
+                        context = json.dumps(jsonld_context()["@context"], indent=1, sort_keys=True, ensure_ascii=False)
+                        out.write(b'{"@context": ' + context.encode("utf-8") + b',\n"@graph": ')
+                        ox.serialize(_quads(by_graph), out, ox_format)
+                        out.write(b"}\n")
+                    elif formats.holds_graphs(fmt):
+                        ox.serialize(_quads(by_graph), out, ox_format, prefixes=prefixes)
+                    else:
+                        ox.serialize(_triples(nt_path), out, ox_format, prefixes=prefixes)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {g[1:-1]: n for g, n in sorted(counts.items())}, union
+

@@ -1,0 +1,1 @@
+"""The curated source tables: reading them and checking them into records."""

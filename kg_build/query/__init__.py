@@ -1,0 +1,1 @@
+"""The catalogue of ready-made queries: headers, parameters, running a query by name."""

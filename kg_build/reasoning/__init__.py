@@ -1,0 +1,1 @@
+"""OWL reasoning over the ontology and the data."""

@@ -1,0 +1,1 @@
+"""SHACL validation: the report, the shapes and the engines."""

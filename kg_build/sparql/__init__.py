@@ -1,0 +1,1 @@
+"""Running SPARQL: engines (embedded store, rdflib, remote endpoint), result formats, query text helpers."""

@@ -1,0 +1,112 @@
+"""The embedded Oxigraph store that ``ntrk-kg build`` writes to ``build/store/``."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, Quad, RdfFormat, parse
+
+from kg_build import layout
+from kg_build.build import pipeline
+from kg_build.build import staging as export
+from kg_build.errors import CurationError, UsageError
+from kg_build.sparql.sources import read_only_store
+
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def key(q: Quad) -> tuple[str, str, object, str]:
+    """A quad with xsd:decimal objects compared by value: Oxigraph stores decimals in their
+    XSD 1.1 canonical form ("3" for the export's "3.0"), the same value in another spelling."""
+    o = q.object
+    obj: object = str(o)
+    if isinstance(o, Literal) and o.datatype.value == XSD_DECIMAL:
+        obj = ("decimal", Decimal(o.value))
+    return (str(q.subject), str(q.predicate), obj, str(q.graph_name))
+
+
+def quads_of_store(out: Path) -> set[tuple[str, str, object, str]]:
+    st = read_only_store(out)
+    try:
+        return {key(q) for q in st.quads_for_pattern(None, None, None, None)}
+    finally:
+        del st
+
+
+def quads_of_file(path: Path) -> set[tuple[str, str, object, str]]:
+    with path.open("rb") as fh:
+        return {key(q) for q in parse(fh, format=RdfFormat.N_QUADS)}
+
+
+def store_files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in (out / "store").rglob("*") if p.is_file()}
+
+
+def test_the_store_holds_exactly_the_quads_of_the_nquads_export(built_dir: Path) -> None:
+    in_store = quads_of_store(built_dir)
+    assert in_store == quads_of_file(built_dir / "ntrk-kg.nq")
+    assert len(in_store) == json.loads((built_dir / layout.MANIFEST_FILE).read_text())["quads"]
+
+
+def test_the_store_keeps_every_named_graph_with_its_count(built_dir: Path) -> None:
+    st = read_only_store(built_dir)
+    counts = {g.value: sum(1 for _ in st.quads_for_pattern(None, None, None, g)) for g in st.named_graphs()}
+    del st
+    manifest = json.loads((built_dir / layout.MANIFEST_FILE).read_text())
+    assert counts == manifest["graphs"]
+    assert {"https://w3id.org/ntrk-kg/graph/curation", "https://w3id.org/ntrk-kg/graph/guide",
+            "https://w3id.org/ntrk-kg/graph/metadata", "https://w3id.org/ntrk-kg/graph/ontology"} <= set(counts)
+
+
+def test_the_store_answers_sparql_over_the_union_of_graphs(built_dir: Path) -> None:
+    st = read_only_store(built_dir)
+    rows = st.query(
+        "SELECT ?label WHERE { ?f a <https://w3id.org/ntrk-kg/ontology#GeneFusion> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label",
+        use_default_graph_as_union=True,
+    )
+    labels = [r["label"].value for r in rows]
+    del st
+    assert labels == ["AFAP1::NTRK2", "BTBD1::NTRK3", "EML4::NTRK3", "ETV6::NTRK3", "LMNA::NTRK1",
+                      "PAN3::NTRK2", "TPM3::NTRK1", "TPR::NTRK1", "TRIM24::NTRK2"]
+
+
+def test_a_rebuild_swaps_the_store_and_leaves_no_temporary_directory(tmp_path: Path) -> None:
+    pipeline.build(tmp_path, ("nquads",))
+    pipeline.build(tmp_path, ("nquads",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "ntrk-kg-ontology.ttl", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "store"]
+    assert quads_of_store(tmp_path) == quads_of_file(tmp_path / "ntrk-kg.nq")
+
+
+def test_a_failed_build_leaves_the_previous_store_intact(data_copy: Path, tmp_path: Path) -> None:
+    pipeline.build(tmp_path, ("nquads",), data_copy)
+    before = store_files(tmp_path)
+    prevalence = data_copy / "prevalence.tsv"
+    prevalence.write_text(prevalence.read_text().replace("~26%", "~126%"))
+    with pytest.raises(CurationError):
+        pipeline.build(tmp_path, ("nquads",), data_copy)
+    assert store_files(tmp_path) == before
+
+
+def test_a_build_failing_while_writing_files_discards_the_new_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline.build(tmp_path, ("nquads",))
+    before = store_files(tmp_path)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.StagedFiles, "commit", disk_full)
+    with pytest.raises(OSError):
+        pipeline.build(tmp_path, ("nquads",))
+    assert store_files(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "ntrk-kg-ontology.ttl", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "store"]
+
+
+def test_opening_the_store_of_a_missing_build_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"store does not exist; run 'ntrk-kg build --out .*' first"):
+        read_only_store(tmp_path)

@@ -1,0 +1,102 @@
+"""The streaming build: sorted quads in bounded memory, the same graph however it is chunked,
+stage timings on request and a status line only on a terminal."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg_build.build import builder, pipeline, quads
+from kg_build.build.progress import Progress
+from kg_build.build.quads import QuadSink
+from kg_build.cli import main
+from kg_build.curation import curated as curation
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "manifest", "write"]
+
+
+def _build_lines(chunk: int | None) -> list[str]:
+    return list(builder.build_quads(curation.load(), QuadSink(chunk_lines=chunk)).sorted_lines())
+
+
+def test_spilled_runs_merge_to_the_same_sorted_lines() -> None:
+    sink = builder.build_quads(curation.load(), QuadSink(chunk_lines=500))
+    assert sink.spilled_runs == 6
+    spilled = list(sink.sorted_lines())
+    in_memory = _build_lines(None)
+    assert spilled == in_memory
+    assert in_memory == sorted(set(in_memory))
+    assert len(in_memory) == 3335
+
+
+def test_the_build_nquads_are_the_streamed_lines_plus_the_checks(built_dir: Path) -> None:
+    """What the build writes is the builder's lines, merged with the rule findings and inferred types."""
+    written = (built_dir / "ntrk-kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    streamed = _build_lines(None)
+    added = sorted(set(written) - set(streamed))
+    assert set(streamed) <= set(written)
+    graphs = {quads.graph_of(line) for line in added}
+    assert graphs == {"<https://w3id.org/ntrk-kg/graph/factcheck>", "<https://w3id.org/ntrk-kg/graph/inferred>"}
+    assert len(added) == 68
+
+
+def test_a_build_spilling_to_disk_writes_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = pipeline.build(tmp_path / "a", ("nquads", "turtle", "trig"), reason=False)
+    monkeypatch.setattr(quads, "DEFAULT_CHUNK_LINES", 700)
+    second = pipeline.build(tmp_path / "b", ("nquads", "turtle", "trig"), reason=False)
+    assert first.outputs == second.outputs
+    assert first.graphs == second.graphs
+
+
+def test_profile_prints_every_stage_as_the_readme_shows(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path), "--no-reason", "--format", "nquads",
+                                       "--profile"])
+    assert result.exit_code == 0, result.output
+    shown = re.findall(r"^  (\w+) +[\d.]+ s$", result.output, re.M)
+    assert shown == STAGES + ["total"]
+    readme = README.read_text(encoding="utf-8")
+    block = re.search(r"^\$ ntrk-kg build --no-reason --format nquads --profile\n(.*?)^```", readme, re.S | re.M)
+    assert block, "README has no --profile example"
+    assert re.findall(r"^  (\w+) +[\d.]+ s$", block.group(1), re.M) == STAGES + ["total"]
+
+
+def test_the_status_line_is_drawn_only_on_a_terminal() -> None:
+    out = io.StringIO()
+    quiet = Progress(stream=out)  # a StringIO is not a terminal
+    with quiet.stage("sort", total=10):
+        quiet.advance(10)
+    assert out.getvalue() == ""
+    assert [name for name, _ in quiet.timings] == ["sort"]
+    shown = Progress(stream=out, show=True)
+    with shown.stage("sort", total=4):
+        shown.advance(4)
+    text = out.getvalue()
+    assert "sort" in text and "[" in text and text.endswith("\r\033[K")
+
+
+def _graphs(out: Path) -> int:
+    lines = (out / "ntrk-kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    return len({quads.graph_of(line) for line in lines})
+
+
+def test_above_the_limit_the_reasoner_is_skipped_unless_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "REASON_LIMIT", 1000)
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "auto"), "--format", "nquads"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "warning: the graph has 3,335 quads, more than 1,000: the reasoner was skipped (its time grows much"
+        " faster than the graph); --reason runs it anyway\n"
+    )
+    assert '"reasoner": "skipped"' in (tmp_path / "auto" / "manifest.json").read_text(encoding="utf-8")
+    assert _graphs(tmp_path / "auto") == 6
+    asked = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "asked"), "--format", "nquads", "--reason",
+                                      "--reasoner", "owlrl"])
+    assert asked.exit_code == 0, asked.output
+    assert _graphs(tmp_path / "asked") == 7
