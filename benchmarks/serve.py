@@ -68,7 +68,7 @@ def build(size: str, work: Path) -> Path:
 
 def in_process(out: Path, repeat: int) -> dict[str, float]:
     """Median milliseconds of each query run in-process on the build's store (after 5 warm-up runs)."""
-    from kg_build.query import catalogue, params
+    from kg_build.query import catalogue
     from kg_build.query.run import run_catalogue_query
     from kg_build.sparql.sources import engine_for
 
@@ -76,7 +76,7 @@ def in_process(out: Path, repeat: int) -> dict[str, float]:
     times = {}
     for name, values in QUERIES.items():
         q = catalogue.find(name)
-        bindings = params.bind(q, values)
+        bindings = q.bind(values)
         runs = []
         for i in range(repeat + 5):
             began = time.perf_counter()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from kg_build.sparql.results import MEDIA_TYPES
+
 
 class Format(namedtuple("Format", ("name", "media_type", "short"))):
     """An answer format: the result writer's name, its media type and its ``format=`` short name."""
@@ -17,12 +19,12 @@ class Format(namedtuple("Format", ("name", "media_type", "short"))):
     __slots__ = ()
 
 
-JSON = Format("json", "application/sparql-results+json", "json")
-XML = Format("xml", "application/sparql-results+xml", "xml")
-CSV = Format("csv", "text/csv", "csv")
-TSV = Format("tsv", "text/tab-separated-values", "tsv")
-TURTLE = Format("turtle", "text/turtle", "ttl")
-NTRIPLES = Format("ntriples", "application/n-triples", "nt")
+JSON = Format("json", MEDIA_TYPES["json"], "json")
+XML = Format("xml", MEDIA_TYPES["xml"], "xml")
+CSV = Format("csv", MEDIA_TYPES["csv"], "csv")
+TSV = Format("tsv", MEDIA_TYPES["tsv"], "tsv")
+TURTLE = Format("turtle", MEDIA_TYPES["turtle"], "ttl")
+NTRIPLES = Format("ntriples", MEDIA_TYPES["ntriples"], "nt")
 JSONLD = Format("jsonld", "application/ld+json", "jsonld")
 HTML = Format("html", "text/html", "html")
 

@@ -8,12 +8,9 @@ import subprocess
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
-
-from kg_build.sparql import results
 
 GENES = """PREFIX ntrk: <https://w3id.org/ntrk-kg/ontology#>
 SELECT ?gene ?symbol WHERE { GRAPH ?g { ?gene a ntrk:NTRKGene ; ntrk:symbol ?symbol } } ORDER BY ?symbol"""
@@ -38,7 +35,6 @@ def test_sparqlwrapper(served) -> None:
     assert sorted((str(s), str(o)) for s, _, o in graph) == NTRK
 
 
-@pytest.mark.skipif("xml" not in results.SELECT_FORMATS, reason="the project's result writers have no SPARQL XML yet")
 def test_sparqlwrapper_xml_results(served) -> None:
     client = SPARQLWrapper(f"{served.url}/sparql")
     client.setQuery(GENES)

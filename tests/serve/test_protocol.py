@@ -52,7 +52,8 @@ def test_each_result_format_is_the_command_lines(served, http, built_dir: Path) 
     url = f"{served.url}/sparql?{urlencode({'query': GENES})}"
     for accept, media, fmt in (("application/sparql-results+json", "application/sparql-results+json", "json"),
                                ("text/csv", "text/csv; charset=utf-8", "csv"),
-                               ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "tsv")):
+                               ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "tsv"),
+                               ("application/sparql-results+xml", "application/sparql-results+xml", "xml")):
         status, headers, body = http(url, accept=accept)
         assert (status, headers["content-type"]) == (200, media)
         assert body.decode("utf-8") == _cli(built_dir, fmt)
@@ -99,7 +100,7 @@ def test_service_description_without_a_query(served, http, built_dir: Path) -> N
     manifest = json.loads((built_dir / "manifest.json").read_text())
     assert names == sorted(manifest["graphs"])
     formats = {q.object.value.rsplit("/", 1)[1] for q in store.quads_for_pattern(endpoint, ox.NamedNode(sd + "resultFormat"), None)}
-    assert {"SPARQL_Results_JSON", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD"} <= formats
+    assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD"} <= formats
     status, headers, _ = http(f"{served.url}/sparql", accept="text/html,*/*;q=0.8")
     assert (status, headers["location"]) == (303, "/query")
 
