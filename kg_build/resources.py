@@ -21,6 +21,8 @@ def _shipped(name: str) -> Path:
 DATA_DIR: Path = PACKAGE_DIR / "data"
 """The curated tables (and the dataset description, ``metadata.ttl``)."""
 TEMPLATES_DIR: Path = PACKAGE_DIR / "templates"
+STATIC_DIR: Path = PACKAGE_DIR / "static"
+"""Files the server sends as they are: the query page's script and YASGUI (with its licences)."""
 ONTOLOGY_DIR: Path = _shipped("ontology")
 QUERIES_DIR: Path = _shipped("queries")
 """The query catalogue: one ``.rq`` per question; ``lookup/`` and ``internal/`` are not listed."""

@@ -33,6 +33,17 @@ def test_wheel_ships_the_ontology_queries_and_curated_data(wheel: Path) -> None:
         assert f"kg_build/queries/{rq.name}" in names
 
 
+def test_wheel_ships_what_the_server_needs(wheel: Path) -> None:
+    """``ntrk-kg serve`` runs from the wheel alone: its templates, internal queries, YASGUI and its licences."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for rq in (ROOT / "queries" / "internal").glob("*.rq"):
+        assert f"kg_build/queries/internal/{rq.name}" in names
+    for f in (ROOT / "kg_build" / "templates" / "serve").iterdir():
+        assert f"kg_build/templates/serve/{f.name}" in names
+    assert {"kg_build/static/query.js", "kg_build/static/yasgui/yasgui.min.js", "kg_build/static/yasgui/yasgui.min.css",
+            "kg_build/static/yasgui/LICENSES.txt"} <= names
+
+
 def test_installed_wheel_builds_outside_the_checkout(wheel: Path, tmp_path: Path, built_dir: Path) -> None:
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],

@@ -16,7 +16,7 @@ import click
 from kg_build import __version__
 from kg_build.errors import EXIT_CODES
 
-SUBCOMMANDS = ("build", "diff", "load", "query", "release", "report", "sparql", "stats", "validate")
+SUBCOMMANDS = ("build", "diff", "load", "query", "release", "report", "serve", "sparql", "stats", "validate")
 """The modules of this package that each define one subcommand, in the order ``--help`` lists them."""
 
 

@@ -25,6 +25,6 @@ def test_every_out_option_is_the_build_folder() -> None:
         for param in cmd.params:
             if "--out" in getattr(param, "opts", ()):
                 outs[name] = (param.name, param.default, getattr(param.type, "file_okay", None))
-    assert sorted(outs) == ["build", "load", "query run", "release", "report", "sparql", "stats", "validate"]
+    assert sorted(outs) == ["build", "load", "query run", "release", "report", "serve", "sparql", "stats", "validate"]
     # click does not refuse a file there: the command does, in one line (docs/guarantees.md)
     assert set(outs.values()) == {("out_dir", Path("build"), True)}
