@@ -12,18 +12,24 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Identifier, Node
 
 from kg_build.errors import UsageError
 from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress
 from kg_build.rdf.vocab import T
 from kg_build.resources import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 TEMPLATE = "report.html.j2"
 SCHEMA_URL = URIRef("https://schema.org/url")
@@ -55,22 +61,64 @@ class Finding:
         return f"finding-{self.key}"
 
 
-def _text(g: Graph, s: URIRef, p: URIRef) -> str:
+def _text(g: Graph, s: Node, p: URIRef) -> str:
     v = g.value(s, p)
     return "" if v is None else str(v)
 
 
-def _num(g: Graph, s: URIRef, p: URIRef) -> float | None:
+def _num(g: Graph, s: Node, p: URIRef) -> float | None:
     v = g.value(s, p)
     return None if v is None else float(Decimal(str(v)))
 
 
-def _key(iri: URIRef) -> str:
+def _key(iri: Node) -> str:
     return str(iri).rstrip("/").rsplit("/", 1)[-1]
 
 
-def _curie(iri: URIRef) -> str:
+def _curie(iri: Node) -> str:
     return compress(str(iri)) or str(iri)
+
+
+def _required(g: Graph, s: Node, p: URIRef) -> Node:
+    """The value of ``p`` that the shapes require ``s`` to have."""
+    v = g.value(s, p)
+    if v is None:
+        raise UsageError(
+            f"{_curie(s)} has no {_curie(p)} in the named graph {g.identifier}, which the report needs; "
+            "the input is not a graph that conforms to the shapes (check it with 'ntrk-kg validate')"
+        )
+    return v
+
+
+def _int(g: Graph, s: Node, p: URIRef) -> int | None:
+    """The integer value of ``p`` for ``s``, if it has one."""
+    v = g.value(s, p)
+    return None if v is None else _integer(g, s, p, v)
+
+
+def _required_int(g: Graph, s: Node, p: URIRef) -> int:
+    """The integer value of ``p`` that the shapes require ``s`` to have."""
+    return _integer(g, s, p, _required(g, s, p))
+
+
+def _integer(g: Graph, s: Node, p: URIRef, v: Node) -> int:
+    """The value ``v`` of ``p`` for ``s`` as an integer (as ``int`` reads its lexical form)."""
+    try:
+        return int(str(v))
+    except ValueError:
+        raise UsageError(
+            f"{_curie(s)} has {v.n3()} as its {_curie(p)} in the named graph {g.identifier}, which is not an "
+            "integer; the input is not a graph that conforms to the shapes (check it with 'ntrk-kg validate')"
+        ) from None
+
+
+def _sorted(nodes: Iterable[Node]) -> list[Identifier]:
+    """RDF terms in rdflib's order (by kind of term, then by text)."""
+    terms = []
+    for node in nodes:
+        assert isinstance(node, Identifier)  # a node of a parsed graph is an RDF term
+        terms.append(node)
+    return sorted(terms)
 
 
 def _natural(text: str) -> list[Any]:
@@ -87,12 +135,12 @@ class _Reader:
         self.ctx = ds.graph(iris.CONTEXT_GRAPH)
         self.onto = ds.graph(iris.ONTOLOGY_GRAPH)
         self.findings = self._findings()
-        self.by_target: dict[URIRef, list[Finding]] = {}
+        self.by_target: dict[Node, list[Finding]] = {}
         for f in self.findings:
             for target in f.concerns:
                 self.by_target.setdefault(URIRef(target), []).append(f)
 
-    def _label(self, node: URIRef) -> str:
+    def _label(self, node: Node) -> str:
         for g in (self.guide, self.cur, self.onto, self.ctx, self.fc):
             v = g.value(node, RDFS.label)
             if v is not None:
@@ -102,11 +150,11 @@ class _Reader:
     def _findings(self) -> list[Finding]:
         out = []
         for node in self.fc.subjects(RDF.type, T.Finding):
-            evidence = []
+            evidence: list[dict[str, Any]] = []
             for ev in self.fc.objects(node, T.hasEvidence):
                 ref = self.fc.value(ev, T.readIn)
                 evidence.append({
-                    "order": int(self.fc.value(ev, T.order)),
+                    "order": _required_int(self.fc, ev, T.order),
                     "label": _text(self.fc, ev, RDFS.label),
                     "value": _text(self.fc, ev, T.reportedValue),
                     "reported_for": _text(self.fc, ev, T.reportedFor),
@@ -120,8 +168,8 @@ class _Reader:
             out.append(Finding(
                 key=_key(node),
                 label=_text(self.fc, node, RDFS.label),
-                kind=self._label(self.fc.value(node, T.findingKind)),
-                severity=self._label(self.fc.value(node, T.severity)),
+                kind=self._label(_required(self.fc, node, T.findingKind)),
+                severity=self._label(_required(self.fc, node, T.severity)),
                 explanation=_text(self.fc, node, T.explanation),
                 concerns=sorted(str(c) for c in self.fc.objects(node, T.concerns)),
                 stated_value=_text(self.fc, node, T.statedValue),
@@ -130,14 +178,14 @@ class _Reader:
             ))
         return sorted(out, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.key))
 
-    def findings_for(self, node: URIRef) -> list[Finding]:
+    def findings_for(self, node: Node) -> list[Finding]:
         return self.by_target.get(node, [])
 
     def document(self) -> dict[str, Any]:
-        doc = next(iter(sorted(self.guide.subjects(RDF.type, T.Guide))))
+        doc = next(iter(_sorted(self.guide.subjects(RDF.type, T.Guide))))
         sections = {}
         for s in self.guide.subjects(RDF.type, T.GuideSection):
-            sections[_key(s)] = {"heading": self._label(s), "order": int(self.guide.value(s, T.order))}
+            sections[_key(s)] = {"heading": self._label(s), "order": _required_int(self.guide, s, T.order)}
         return {
             "iri": str(doc),
             "title": _text(self.guide, doc, DCTERMS.title),
@@ -149,11 +197,11 @@ class _Reader:
             "findings": self.findings_for(doc),
         }
 
-    def _uncited(self, node: URIRef) -> bool:
+    def _uncited(self, node: Node) -> bool:
         return str(self.guide.value(node, T.isUncited)) == "true"
 
-    def _refs(self, node: URIRef) -> list[int]:
-        return sorted(int(self.guide.value(r, T.referenceNumber)) for r in self.guide.objects(node, T.citesReference))
+    def _refs(self, node: Node) -> list[int]:
+        return sorted(_required_int(self.guide, r, T.referenceNumber) for r in self.guide.objects(node, T.citesReference))
 
     def genes(self) -> list[dict[str, Any]]:
         out = []
@@ -176,12 +224,12 @@ class _Reader:
     def fusions(self) -> list[dict[str, Any]]:
         out = []
         for f in self.guide.subjects(RDF.type, T.GeneFusion):
-            five = self.guide.value(f, T.fivePrimePartner)
-            three = self.guide.value(f, T.threePrimePartner)
+            five = _required(self.guide, f, T.fivePrimePartner)
+            three = _required(self.guide, f, T.threePrimePartner)
             statement = None
-            row = {"label": self._label(f), "five": self._label(five), "three": self._label(three),
-                   "refs": [], "uncited": False, "findings": []}
-            for st in sorted(self.guide.subjects(T.about, f)):
+            row: dict[str, Any] = {"label": self._label(f), "five": self._label(five), "three": self._label(three),
+                                   "refs": [], "uncited": False, "findings": []}
+            for st in _sorted(self.guide.subjects(T.about, f)):
                 if (st, RDF.type, T.FusionPartnerStatement) in self.guide:
                     statement = st
             if statement is not None:
@@ -193,15 +241,14 @@ class _Reader:
         rows = []
         for st in self.guide.subjects(RDF.type, T.PrevalenceStatement):
             band = self.guide.value(st, T.inBand)
-            row = self.guide.value(st, T.rowNumber)
             rows.append({
                 "iri": str(st),
                 "key": _key(st),
-                "row": int(row) if row is not None else None,
+                "row": _int(self.guide, st, T.rowNumber),
                 "label": _text(self.guide, st, T.verbatimLabel),
                 "value": _text(self.guide, st, T.verbatimValue),
                 "band": self._label(band) if band is not None else "",
-                "band_order": int(self.guide.value(band, T.order)) if band is not None else 9,
+                "band_order": _required_int(self.guide, band, T.order) if band is not None else 9,
                 "lower": _num(self.guide, st, T.lowerBound),
                 "upper": _num(self.guide, st, T.upperBound),
                 "point": _num(self.guide, st, T.pointEstimate),
@@ -209,7 +256,7 @@ class _Reader:
                 "refs": self._refs(st),
                 "uncited": self._uncited(st),
                 "out_of_band": any(f.shape == BAND_RULE for f in self.findings_for(st)),
-                "section": _key(self.guide.value(st, T.inSection)),
+                "section": _key(_required(self.guide, st, T.inSection)),
                 "findings": self.findings_for(st),
             })
         return sorted(rows, key=lambda r: (r["row"] is None, r["row"] or 0, r["key"]))
@@ -224,15 +271,15 @@ class _Reader:
                 "text": _text(self.guide, st, RDFS.comment) or self._label(st),
                 "refs": self._refs(st),
                 "uncited": self._uncited(st),
-                "section": _key(self.guide.value(st, T.inSection)),
+                "section": _key(_required(self.guide, st, T.inSection)),
                 "findings": self.findings_for(st),
             })
         return sorted(out, key=lambda s: s["key"])
 
     def pathways(self) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for p in self.guide.subjects(RDF.type, T.Pathway):
-            maps = []
+            maps: list[dict[str, str]] = []
             for pred, name in ((SKOS.exactMatch, "exact"), (SKOS.closeMatch, "close"), (SKOS.broadMatch, "broad"), (SKOS.narrowMatch, "narrow")):
                 for x in self.cur.objects(p, pred):
                     maps.append({"curie": _text(self.cur, x, DCTERMS.identifier) or _curie(x), "label": _text(self.cur, x, RDFS.label), "iri": str(x), "strength": name})
@@ -246,7 +293,7 @@ class _Reader:
         for r in self.guide.subjects(RDF.type, T.Reference):
             links = [{"text": _text(self.cur, x, DCTERMS.identifier) or str(x), "href": str(x)} for x in self.cur.objects(r, RDFS.seeAlso)]
             out.append({
-                "number": int(self.guide.value(r, T.referenceNumber)),
+                "number": _required_int(self.guide, r, T.referenceNumber),
                 "title": _text(self.guide, r, DCTERMS.title),
                 "host": _text(self.guide, r, T.hostAsGiven),
                 "status": _text(self.cur, r, T.verificationStatus),
@@ -259,25 +306,25 @@ class _Reader:
             })
         return sorted(out, key=lambda r: r["number"])
 
-    def _source_level(self, node: URIRef) -> str:
+    def _source_level(self, node: Node) -> str:
         """The level of the best source a context item rests on ('primary source', ...), or ''."""
         level = self.ctx.value(node, T.sourceLevel)
         return self._label(level) if level is not None else ""
 
     def context(self) -> dict[str, Any]:
         c = self.ctx
-        assays = []
+        assays: list[dict[str, Any]] = []
         for a in c.subjects(RDF.type, T.Assay):
-            terms = []
+            terms: list[dict[str, str]] = []
             for pred, name in ((SKOS.exactMatch, "exact"), (SKOS.closeMatch, "close"), (SKOS.broadMatch, "broad")):
                 for x in c.objects(a, pred):
                     terms.append({"curie": _text(c, x, DCTERMS.identifier), "label": _text(c, x, RDFS.label), "iri": str(x), "strength": name})
             assays.append({"label": self._label(a), "terms": sorted(terms, key=lambda t: t["curie"]),
                            "detects": sorted(self._label(p) for p in c.objects(a, T.detectsProtein)),
                            "sources": sorted(str(s) for s in c.objects(a, DCTERMS.source)), "note": _text(c, a, RDFS.comment)})
-        drugs = []
+        drugs: list[dict[str, Any]] = []
         for d in set(c.subjects(RDF.type, T.Drug)) | set(c.subjects(RDF.type, T.TRKInhibitor)):
-            approvals = []
+            approvals: list[dict[str, Any]] = []
             for ap in c.subjects(T.approvedDrug, d):
                 approvals.append({"date": _text(c, ap, T.approvalDate), "agency": _text(c, ap, T.agency),
                                   "action": _text(c, ap, T.approvalAction), "population": _text(c, ap, T.approvedPopulation),
@@ -297,7 +344,7 @@ class _Reader:
 
 
 # ---------------------------------------------------------------------------------- pictures
-def _svg(fig: Any) -> str:
+def _svg(fig: Figure) -> str:
     """The figure as inline SVG text: no XML prolog, no date, fixed ids."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
@@ -306,7 +353,7 @@ def _svg(fig: Any) -> str:
     return text[start:].strip()
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[RcKeyType, Any]:
     return {"svg.hashsalt": "ntrk-kg", "svg.fonttype": "none", "font.family": "sans-serif", "font.size": 9}
 
 
@@ -327,7 +374,7 @@ def fusion_network_svg(fusions: list[dict[str, Any]]) -> str:
         ax.set_axis_off()
         n = len(partners)
         py = {p: n - 1 - i for i, p in enumerate(partners)}
-        ty = {}
+        ty: dict[str, float] = {}
         for t in threes:
             ys = [py[f["five"]] for f in fusions if f["three"] == t]
             ty[t] = sum(ys) / len(ys)
@@ -337,8 +384,8 @@ def fusion_network_svg(fusions: list[dict[str, Any]]) -> str:
         for p, y in py.items():
             ax.text(0.26, y, p, ha="right", va="center", fontsize=10,
                     bbox={"boxstyle": "round,pad=0.3", "fc": "#e8f0f8", "ec": "#7a9cc0"})
-        for t, y in ty.items():
-            ax.text(0.74, y, t, ha="left", va="center", fontsize=11, fontweight="bold",
+        for t, mid in ty.items():
+            ax.text(0.74, mid, t, ha="left", va="center", fontsize=11, fontweight="bold",
                     bbox={"boxstyle": "round,pad=0.35", "fc": "#fdf0dc", "ec": "#d08a2c"})
         ax.text(0.26, n - 0.3, "5' partner", ha="right", va="bottom", fontsize=8, color="#5b6b7a")
         ax.text(0.74, n - 0.3, "3' partner (kinase domain)", ha="left", va="bottom", fontsize=8, color="#5b6b7a")

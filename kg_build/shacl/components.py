@@ -138,7 +138,7 @@ def datatype_condition(dt: Node, v: str) -> str:
     """The condition that ``v`` violates ``sh:datatype dt``: not a literal of ``dt``, or ill formed."""
     if dt == RDF.langString:
         return f"!(isLiteral({v}) && LANG({v}) != \"\")"
-    well_formed = well_formed_conditions().get(dt)  # type: ignore[call-overload]
+    well_formed = well_formed_conditions().get(dt) if isinstance(dt, URIRef) else None
     extra = f" && ({well_formed.replace('{v}', v)})" if well_formed else ""
     return f"!(isLiteral({v}) && DATATYPE({v}) = {sparql_term(dt)}{extra})"
 
@@ -172,7 +172,7 @@ def value_conditions(
     for dt in sg.objects(shape, SH.datatype):
         out.append((SH.DatatypeConstraintComponent, dt, datatype_condition(dt, v)))
     for kind in sg.objects(shape, SH.nodeKind):
-        if kind not in NODE_KINDS:
+        if not isinstance(kind, URIRef) or kind not in NODE_KINDS:
             raise NotCompilable(f"shape {name(shape)}: unknown sh:nodeKind {kind.n3()}")
         out.append((SH.NodeKindConstraintComponent, kind, "!" + NODE_KINDS[kind].format(v=v)))
     flags = sg.value(shape, SH.flags)
@@ -182,9 +182,9 @@ def value_conditions(
             args += f", {sparql_term(Literal(str(flags)))}"
         out.append((SH.PatternConstraintComponent, pattern, f"(isBlank({v}) || !REGEX({args}))"))
     for n in sg.objects(shape, SH.minLength):
-        out.append((SH.MinLengthConstraintComponent, n, f"(isBlank({v}) || STRLEN(STR({v})) < {int(n)})"))
+        out.append((SH.MinLengthConstraintComponent, n, f"(isBlank({v}) || STRLEN(STR({v})) < {int(str(n))})"))
     for n in sg.objects(shape, SH.maxLength):
-        out.append((SH.MaxLengthConstraintComponent, n, f"(isBlank({v}) || STRLEN(STR({v})) > {int(n)})"))
+        out.append((SH.MaxLengthConstraintComponent, n, f"(isBlank({v}) || STRLEN(STR({v})) > {int(str(n))})"))
     for members in sg.objects(shape, SH.languageIn):
         tests = " || ".join(f"langMatches(LANG({v}), {sparql_term(Literal(str(m)))})" for m in list_items(sg, members))
         out.append((SH.LanguageInConstraintComponent, members, f"!(isLiteral({v}) && ({tests or 'false'}))"))
@@ -238,11 +238,19 @@ def default_message(check: Check, sg: Graph, focus: Node, value: Node | None, pa
     """pySHACL's generic message for a result of a shape without ``sh:message``."""
     from pyshacl.rdfutil.stringify import stringify_node
 
-    def data(node: Node) -> str:
+    # The compiler sets what each message below names: a value for "value" and "closed" checks, a
+    # parameter for every component but sh:closed, a path for the cardinality components.
+    def data(node: Node | None) -> str:
+        assert node is not None
         return stringify_node(Graph(), node)
 
-    def shapes(node: Node) -> str:
+    def shapes(node: Node | None) -> str:
+        assert node is not None
         return stringify_node(sg, node)
+
+    def members(node: Node | None) -> list[str]:
+        assert node is not None
+        return [shapes(x) for x in sg.items(node)]
 
     c, p = check.component, check.parameter
     params = lambda prop: sorted(sg.objects(check.shape, prop), key=str)  # noqa: E731
@@ -265,7 +273,7 @@ def default_message(check: Check, sg: Graph, focus: Node, value: Node | None, pa
             return f"Value does not match pattern '{p}'"
         return "Value does not match every pattern in ('{}')".format("', '".join(str(x) for x in patterns))
     if c == SH.InConstraintComponent:
-        return f"Value {data(value)} not in list {[shapes(x) for x in sg.items(p)]}"
+        return f"Value {data(value)} not in list {members(p)}"
     ranges = {SH.MinInclusiveConstraintComponent: (SH.minInclusive, ">="),
               SH.MaxInclusiveConstraintComponent: (SH.maxInclusive, "<="),
               SH.MinExclusiveConstraintComponent: (SH.minExclusive, ">"),
@@ -294,9 +302,9 @@ def default_message(check: Check, sg: Graph, focus: Node, value: Node | None, pa
         prop, verb = (SH["or"], "one or more shapes") if c == SH.OrConstraintComponent else (SH["and"], "all shapes")
         lists = list(sg.objects(check.shape, prop))
         if len(lists) < 2:
-            text = " , ".join(shapes(x) for x in sg.items(lists[0]))
+            text = " , ".join(members(lists[0]))
         else:
-            text = " and ".join("(" + " , ".join(shapes(x) for x in sg.items(lst)) + ")" for lst in lists)
+            text = " and ".join("(" + " , ".join(members(lst)) + ")" for lst in lists)
         return f"Node {data(value)} must conform to {verb} in {text}"
     if c in (SH.QualifiedMinCountConstraintComponent, SH.QualifiedMaxCountConstraintComponent):
         counts = "".join(f" {name} {sg.value(check.shape, prop)}" for name, prop in (
@@ -327,5 +335,5 @@ def default_message(check: Check, sg: Graph, focus: Node, value: Node | None, pa
     if c == SH.ClosedConstraintComponent:
         return f"Node {data(focus)} is closed. It cannot have value: {data(value)}"
     if c == SH.XoneConstraintComponent:
-        return f"Node {data(value)} does not conform to exactly one shape in {' , '.join(shapes(x) for x in sg.items(p))}"
+        return f"Node {data(value)} does not conform to exactly one shape in {' , '.join(members(p))}"
     return f"Value does not satisfy the constraint {shapes(c)}"

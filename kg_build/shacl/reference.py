@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
-from rdflib.term import Node
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result as QueryResult
+from rdflib.term import Identifier, Node
 
 from kg_build.shacl.report import Report, Result, describe, read_path, severity_name
 from kg_build.shacl.shapes import CouldNotValidate, one_line
@@ -25,14 +28,14 @@ class _PreparedQueryGraph(Graph):
     cost (tens of milliseconds per parse against about one to evaluate), so parsed queries are kept.
     """
 
-    def query(self, query_object, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> QueryResult:
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
         return super().query(query_object, *args, **kwargs)
 
 
 @lru_cache(maxsize=512)
-def _prepared(text: str):  # type: ignore[no-untyped-def]
+def _prepared(text: str) -> Query:
     from rdflib.plugins.sparql import prepareQuery
 
     return prepareQuery(text)
@@ -53,11 +56,11 @@ def validate_graph(
 
     logging.getLogger("pyshacl-validate").setLevel(logging.ERROR)  # its warnings are not results
 
-    kwargs: dict[str, object] = {}
+    shapes: list[URIRef | str] | None = None
     if use_shapes is not None:
         # pySHACL runs exactly the shapes listed: list each node shape's property shapes with it.
         chosen = list(use_shapes)
-        kwargs["use_shapes"] = chosen + [p for s in chosen for p in sg.objects(s, SH.property) if p not in chosen]
+        shapes = _terms(chosen + [p for s in chosen for p in sg.objects(s, SH.property) if p not in chosen])
     # Focus nodes are filtered here, not by pySHACL, which would also skip the value nodes that
     # sh:node, sh:or and qualified shapes check, and so miss results.
     only: set[Node] | None = set(focus_nodes) if focus_nodes is not None else None
@@ -65,7 +68,7 @@ def validate_graph(
     try:
         _, results_graph, _ = pyshacl_validate(
             dg, shacl_graph=sg, inference="none", advanced=True, allow_warnings=True,
-            allow_infos=True, inplace=True, **kwargs,
+            allow_infos=True, inplace=True, use_shapes=shapes,
         )
     except (ReportableRuntimeError, ShapeLoadError, ConstraintLoadError, ParseException, NotImplementedError) as exc:
         raise CouldNotValidate(f"the shapes could not be applied: {one_line(exc)}") from exc
@@ -77,6 +80,22 @@ def validate_graph(
     return Report.of(results, sg, triples, describe(dg + sg, results))
 
 
+def _terms(nodes: Iterable[Node]) -> list[URIRef | str]:
+    """Shape nodes as pySHACL takes them (IRIs and blank nodes, both RDF terms)."""
+    out: list[URIRef | str] = []
+    for node in nodes:
+        assert isinstance(node, Identifier)  # a node of a parsed graph is an RDF term
+        out.append(node)
+    return out
+
+
+def _one(rg: Graph, node: Node, prop: URIRef) -> Node:
+    """The value of ``prop`` that SHACL requires of every result of a validation report."""
+    value = rg.value(node, prop)
+    assert value is not None, f"pySHACL gave a result without {prop}"
+    return value
+
+
 def _results(rg: Graph) -> Iterable[Result]:
     """The top-level results of a report (not the nested ``sh:detail`` results of sh:node etc.)."""
     for report in rg.subjects(RDF.type, SH.ValidationReport):
@@ -85,10 +104,10 @@ def _results(rg: Graph) -> Iterable[Result]:
             messages = sorted(str(m) for m in rg.objects(node, SH.resultMessage))
             yield Result(
                 severity=severity_name(rg.value(node, SH.resultSeverity)),
-                focus_node=rg.value(node, SH.focusNode),  # type: ignore[arg-type]
+                focus_node=_one(rg, node, SH.focusNode),
                 result_path=read_path(rg, path) if path is not None else None,
                 value=rg.value(node, SH.value),
-                source_shape=rg.value(node, SH.sourceShape),  # type: ignore[arg-type]
-                constraint_component=rg.value(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
+                source_shape=_one(rg, node, SH.sourceShape),
+                constraint_component=_one(rg, node, SH.sourceConstraintComponent),
                 message=" ".join(messages),
             )

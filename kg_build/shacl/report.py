@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from typing import Literal as Only
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -22,11 +24,19 @@ from rdflib.term import Node
 
 from kg_build.rdf.prefixes import compress, namespaces
 
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 
 ResultPath = URIRef | RDFPath
 Triple = tuple[Node, Node, Node]
+Multiplicity = Only["*", "+", "?"]
+MULTIPLICITIES: tuple[tuple[URIRef, Multiplicity], ...] = (
+    (SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"),
+)
+"""SHACL's paths with a multiplicity and the SPARQL modifier of each."""
 
 
 def severity_name(iri: Node | None) -> str:
@@ -37,7 +47,8 @@ def severity_name(iri: Node | None) -> str:
     """
     if iri is None:
         return "Violation"
-    return SEVERITIES.get(iri, str(iri))  # type: ignore[call-overload, no-any-return]
+    known = SEVERITIES.get(iri) if isinstance(iri, URIRef) else None
+    return known if known is not None else str(iri)
 
 
 def severity_iri(name: str) -> URIRef:
@@ -225,8 +236,9 @@ class Report:
         import pyoxigraph as ox
 
         triples = sorted(self.graph(), key=lambda t: tuple(x.n3() for x in t))
-        body = ox.serialize([ox.Triple(*(_ox(x) for x in t)) for t in triples], format=ox.RdfFormat.TURTLE,
+        body = ox.serialize([_ox_triple(t) for t in triples], format=ox.RdfFormat.TURTLE,
                             prefixes={p: str(ns) for p, ns in namespaces().items()})
+        assert body is not None  # serialize returns the bytes when given no output
         return body.decode("utf-8")
 
 
@@ -272,7 +284,15 @@ def show(node: Node | None) -> str:
     return node.n3()
 
 
-def _ox(node: Node):  # type: ignore[no-untyped-def]
+def _ox_triple(t: Triple) -> ox.Triple:
+    import pyoxigraph as ox
+
+    s, p, o = (_ox(x) for x in t)
+    assert not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)  # the report graph is plain RDF
+    return ox.Triple(s, p, o)
+
+
+def _ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     import pyoxigraph as ox
 
     if isinstance(node, URIRef):
@@ -325,10 +345,11 @@ def path_node(g: Graph, path: ResultPath, key: str) -> Node:
     if isinstance(path, InvPath):
         g.add((node, SH.inversePath, path_node(g, path.arg, key + "i")))
     elif isinstance(path, MulPath):
-        prop = {"*": SH.zeroOrMorePath, "+": SH.oneOrMorePath, "?": SH.zeroOrOnePath}[path.mod]
+        prop = next(p for p, mod in MULTIPLICITIES if mod == path.mod)
         g.add((node, prop, path_node(g, path.path, key + "m")))
     else:
-        args = [path_node(g, p, f"{key}{i}") for i, p in enumerate(path.args)]  # type: ignore[union-attr]
+        assert isinstance(path, (SequencePath, AlternativePath))  # read_path makes no other kind
+        args = [path_node(g, p, f"{key}{i}") for i, p in enumerate(path.args)]
         head = BNode(f"{key}list")
         Collection(g, head, args)
         if isinstance(path, AlternativePath):
@@ -350,7 +371,7 @@ def read_path(g: Graph, node: Node) -> ResultPath:
     alternative = g.value(node, SH.alternativePath)
     if alternative is not None:
         return AlternativePath(*[read_path(g, p) for p in Collection(g, alternative)])
-    for prop, mod in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+    for prop, mod in MULTIPLICITIES:
         inner = g.value(node, prop)
         if inner is not None:
             return MulPath(read_path(g, inner), mod)

@@ -242,3 +242,32 @@ def test_report_opens_in_headless_chromium(page: str, dataset: Dataset, tmp_path
     text = _text(dom.stdout.decode("utf-8"))
     missing = [s for s in _expected_strings(dataset) if s not in text]
     assert missing == []
+
+
+
+REFERENCE_1 = "<https://w3id.org/ntrk-kg/id/guide/ntrk-guide/reference/1> <https://w3id.org/ntrk-kg/ontology#referenceNumber> "
+NOT_CONFORMING = "the input is not a graph that conforms to the shapes (check it with 'ntrk-kg validate')"
+
+
+@pytest.mark.parametrize(("replacement", "message"), [
+    ("", "ntrkkg:guide/ntrk-guide/reference/1 has no ntrk:referenceNumber in the named graph "
+         f"https://w3id.org/ntrk-kg/graph/guide, which the report needs; {NOT_CONFORMING}"),
+    (REFERENCE_1 + '"first" <https://w3id.org/ntrk-kg/graph/guide> .\n',
+     'ntrkkg:guide/ntrk-guide/reference/1 has "first" as its ntrk:referenceNumber in the named graph '
+     f"https://w3id.org/ntrk-kg/graph/guide, which is not an integer; {NOT_CONFORMING}"),
+])
+def test_a_graph_missing_what_the_page_needs_is_a_usage_error(
+    built_dir: Path, tmp_path: Path, replacement: str, message: str,
+) -> None:
+    """A value the shapes require and the page reads (here reference 1's number), missing or not an
+    integer, is one clear usage error naming the node, the property and the graph; no page is written."""
+    lines = (built_dir / "ntrk-kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(REFERENCE_1)]
+    assert len(kept) == len(lines) - 1
+    broken = tmp_path / "broken.nq"
+    broken.write_text("".join(kept) + replacement, encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(broken), "--html", str(out)])
+    assert result.exit_code == 2
+    assert result.output == f"ntrk-kg: error: {message}\n"
+    assert not out.exists()
