@@ -6,8 +6,9 @@ The whole build is written into the next generation of the build folder and swap
 The graph is never held in an rdflib graph on the way: the builder streams N-Quads lines into a
 sorting sink (``kg_build.build.quads``), the sorted lines are written once and bulk-loaded into the
 embedded Oxigraph store, the checks run on that store, and the exports are streamed from the
-sorted file (``kg_build.build.writers``). Only the guide-size tools that need rdflib (the OWL reasoner
-and the pySHACL engine) parse the graph into a ``Dataset``, and only when asked for.
+sorted file (``kg_build.build.writers``). The rule reasoner runs on the store too; only the guide-size
+tools that need rdflib (HermiT, owlrl and the pySHACL engine) parse the graph into a ``Dataset``,
+and only when they run.
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from rdflib import Dataset
 
 DEFAULT_OUT = layout.DEFAULT_OUT
-REASON_LIMIT = 200_000
-"""Above this many quads, a build that did not ask for the reasoner explicitly skips it."""
 
 
 @dataclass
@@ -99,10 +98,9 @@ def build(
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
-    With ``reason``, a reasoner (``reasoner``: ``auto``, ``hermit`` or ``owlrl``, see
-    ``kg_build.reasoning.owl``) checks consistency and adds the inferred-types graph; an inconsistent
-    graph stops the build. ``reason=None`` reasons only up to ``REASON_LIMIT`` quads, and above it
-    says that it skipped the reasoner (its time grows much faster than the graph). The graph is then validated against the SHACL shapes: a violation stops
+    With ``reason`` (``None`` means yes), a reasoner (``reasoner``: ``auto``, ``rules``, ``hermit`` or
+    ``owlrl``, see ``kg_build.reasoning.engines``) checks consistency and adds the inferred-types
+    graph; an inconsistent graph stops the build. The graph is then validated against the SHACL shapes: a violation stops
     the build; warnings (doubts about the source) are returned and kept in the manifest.
     With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
 
@@ -208,17 +206,11 @@ def _write(
                     progress.advance(0x10000)
         del sink
         _release_memory()
-    skipped_reasoner = reason is None and quads > REASON_LIMIT
-    if reason is None:
-        reason = not skipped_reasoner
     with progress.stage("load", total=quads):
         staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
     assert staged_store.store is not None
-    extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
-    if skipped_reasoner:
-        warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
-                           "skipped (its time grows much faster than the graph); --reason runs it anyway")
-        extra["reasoner"] = "skipped"
+    extra_lines, warnings, extra = _check_and_extend(
+        staged_store.store, base, reason is not False, reasoner, progress, quads)
     final = gen.path(layout.NQUADS_FILE)
     with progress.stage("merge"):
         if extra_lines:
@@ -269,7 +261,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _check_and_extend(
-    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress
+    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress, quads: int
 ) -> tuple[list[str], list[str], dict[str, object]]:
     """Rule findings, reasoning and validation on the loaded store: the lines they add (also added
     to the store), the warnings and what the manifest records."""
@@ -284,15 +276,19 @@ def _check_and_extend(
         lines = rule_finding_lines(guide_context(st, nodes), results)
         _load_lines(st, lines)
     if reason:
-        from kg_build.rdf.io import dataset_from_nquads
-        from kg_build.reasoning import owl as reasoning
+        from kg_build.reasoning import engines
+
+        def dataset() -> Dataset:
+            from kg_build.rdf.io import dataset_from_nquads
+
+            return dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
 
         with progress.stage("reason"):
-            ds = dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
-            inferred = reasoning.reason(ds, reasoner)
+            inferred = engines.reason_store(st, reasoner, quads + len(lines), dataset)
             warnings.extend(inferred.notes)
             extra["reasoner"] = inferred.engine
-            more = reasoning.inferred_lines(inferred)
+            extra["consistency_checked_by"] = inferred.checked_by
+            more = engines.inferred_lines(inferred)
             _load_lines(st, more)
             lines = sorted(set(lines) | set(more))
     with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
