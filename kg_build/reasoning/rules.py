@@ -201,28 +201,26 @@ def _drop(st: ox.Store, graph: ox.NamedNode) -> None:
 
 def _new_types(st: ox.Store, tbox: TBox, graphs: list[ox.NamedNode], work: ox.NamedNode) -> list[tuple[URIRef, URIRef]]:
     """The entailed types that are new: for each node with a derived type, or with an asserted type
-    that entails more than its told superclasses."""
-    beyond = sorted((c for c in tbox.ent if tbox.ent[c] - tbox.told.get(c, {c})), key=str)
-    query = (
-        f"SELECT DISTINCT ?x ?t WHERE {{ {{ GRAPH <{work.value}> {{ ?x {_A} [] }} }} UNION "
-        f"{{ VALUES ?b {{ {' '.join(map(_term, beyond))} }} ?x {_A} ?b }} ?x {_A} ?t }}"
-    ) if beyond else f"SELECT DISTINCT ?x ?t WHERE {{ GRAPH <{work.value}> {{ ?x {_A} [] }} ?x {_A} ?t }}"
-    asserted: dict[URIRef, set[URIRef]] = defaultdict(set)
-    derived: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for row in _solutions(st, query, graphs):
-        x, t = to_rdflib(row["x"]), to_rdflib(row["t"])
-        if isinstance(x, URIRef) and isinstance(t, URIRef):
-            derived[x].add(t)
-    for x in derived:
-        for q in st.quads_for_pattern(ox.NamedNode(str(x)), ox.NamedNode(str(RDF.type)), None, None):
-            if q.graph_name in graphs[:-1] and isinstance(q.object, ox.NamedNode):
-                asserted[x].add(URIRef(q.object.value))
+    that entails more than its told superclasses (read by index lookups, not a query: few nodes)."""
+    rdf_type = ox.NamedNode(str(RDF.type))
+    nodes = {q.subject for q in st.quads_for_pattern(None, rdf_type, None, work)}
+    for c in sorted((c for c in tbox.ent if tbox.ent[c] - tbox.told.get(c, {c})), key=str):
+        nodes |= {q.subject for q in st.quads_for_pattern(None, rdf_type, ox.NamedNode(str(c)), None)
+                  if q.graph_name in graphs}
     out = set()
-    for x, types in derived.items():
-        if x in tbox.classes or x in tbox.properties or not _individual(st, x, asserted[x], tbox, graphs):
+    for node in nodes:
+        if not isinstance(node, ox.NamedNode):
             continue
-        trivial = tbox.trivial(asserted[x])
-        out |= {(x, c) for c in tbox.entailed(types) if c in tbox.classes and c not in trivial}
+        x = URIRef(node.value)
+        asserted: set[URIRef] = set()
+        derived: set[URIRef] = set()
+        for q in st.quads_for_pattern(node, rdf_type, None, None):
+            if isinstance(q.object, ox.NamedNode) and q.graph_name in graphs:
+                (derived if q.graph_name == work else asserted).add(URIRef(q.object.value))
+        if x in tbox.classes or x in tbox.properties or not _individual(st, x, asserted, tbox, graphs):
+            continue
+        trivial = tbox.trivial(asserted)
+        out |= {(x, c) for c in tbox.entailed(asserted | derived) if c in tbox.classes and c not in trivial}
     return sorted(out, key=lambda t: (str(t[0]), str(t[1])))
 
 
@@ -243,13 +241,17 @@ def _check(st: ox.Store, tbox: TBox, graphs: list[ox.NamedNode]) -> None:
         s, o1, o2 = ("?y", "?x", "?z") if inverse else ("?x", "?y", "?z")
         first = c.edge(s, prop, o1) if not inverse else c.edge(o1, prop, s)
         second = c.edge(s, prop, o2) if not inverse else c.edge(o2, prop, s)
-        query = f"SELECT ?x ?y ?z WHERE {{ {{ {first} }} {{ {second} }} FILTER(?y != ?z) }} LIMIT 1"
+        query = f"SELECT ?x ?y ?z WHERE {{ {{ {first} }} {{ {second} }} FILTER(?y != ?z) }} ORDER BY ?x ?y ?z LIMIT 1"
         for row in _solutions(st, query, graphs):
             node, a, b = (compress(row[v].value) or row[v].value for v in ("x", "y", "z"))
-            which = "subject" if inverse else "value"
+            if inverse:
+                raise AmbiguousIdentity(
+                    f"{a} and {b} both have the value {node} of the inverse functional property "
+                    f"{compress(str(prop))}: OWL would make them one node, which the graph's IRIs never mean"
+                )
             raise AmbiguousIdentity(
                 f"{node} has two values of the functional property {compress(str(prop))}, {a} and {b}: OWL would "
-                f"make them one node, which the graph's IRIs never mean; give each {which} one value"
+                f"make them one node, which the graph's IRIs never mean; give {node} one value"
             )
     clashing: set[URIRef] = set()
     by_class: dict[URIRef, set[URIRef]] = defaultdict(set)
@@ -270,7 +272,8 @@ def _derived(st: ox.Store, nodes: Iterable[URIRef]) -> list[tuple[URIRef, URIRef
     out = []
     for x in nodes:
         for q in st.quads_for_pattern(ox.NamedNode(str(x)), ox.NamedNode(str(RDF.type)), None, work):
-            out.append((x, URIRef(q.object.value)))
+            if isinstance(q.object, ox.NamedNode):
+                out.append((x, URIRef(q.object.value)))
     return out
 
 
@@ -288,12 +291,18 @@ def _context(st: ox.Store, nodes: Iterable[URIRef], graphs: list[ox.NamedNode]) 
         node = ox.NamedNode(str(x))
         for q in (*st.quads_for_pattern(node, None, None, None), *st.quads_for_pattern(None, None, node, None)):
             if q.graph_name in data:
-                g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+                _add(g, q)
                 neighbours |= {q.subject, q.object} - {node}
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     for n in neighbours:
         if isinstance(n, ox.NamedNode):
             for q in st.quads_for_pattern(n, label, None, None):
                 if q.graph_name in data:
-                    g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+                    _add(g, q)
     return g
+
+
+def _add(g: Graph, q: ox.Quad) -> None:
+    s, o = q.subject, q.object
+    if not isinstance(s, ox.Triple) and not isinstance(o, ox.Triple):
+        g.add((to_rdflib(s), to_rdflib(q.predicate), to_rdflib(o)))

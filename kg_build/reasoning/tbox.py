@@ -217,7 +217,7 @@ class _Reader:
             if len(pairs) != 1 or pairs[0][0] not in FACETS or not isinstance(pairs[0][1], Literal):
                 raise _refuse(node, OWL.withRestrictions, item, f"the facets supported are {', '.join(map(_name, FACETS))}")
             facet, value = pairs[0]
-            assert isinstance(value, Literal)
+            assert isinstance(facet, URIRef) and isinstance(value, Literal)
             facets.append((FACETS[facet], str(value), URIRef(value.datatype or XSD.string)))
         return DataRange(VALUE_SPACES[base], tuple(facets))
 
@@ -292,7 +292,9 @@ def read_tbox(g: Graph) -> TBox:
             raise _refuse(s, p, o, "only a named class or property is supported here")
         return o
 
-    for s, p, o in sorted((t for t in g if not isinstance(t[0], BNode)), key=lambda t: tuple(map(str, t))):
+    for s, p, o in sorted(g, key=lambda t: tuple(map(str, t))):
+        if not isinstance(s, URIRef):
+            continue  # the parts of class expressions, read where they are used
         if p in _ANNOTATIONS or p in annotation:
             continue
         if p == RDF.type:
@@ -309,13 +311,13 @@ def read_tbox(g: Graph) -> TBox:
             if isinstance(o, URIRef):
                 subclass[s].add(o)
             else:
-                values.append(r.has_value(named(s, p, s), o))
+                values.append(r.has_value(s, o))
         elif p == OWL.equivalentClass:
             if isinstance(o, URIRef):
                 subclass[s].add(o)
                 subclass[o].add(s)
             else:
-                n, some = r.conjuncts(o, named(s, p, s))
+                n, some = r.conjuncts(o, s)
                 definitions.append(Definition(s, tuple(n), tuple(some)))
         elif p == OWL.disjointWith:
             disjoint.add(frozenset((s, named(s, p, o))))
@@ -323,10 +325,10 @@ def read_tbox(g: Graph) -> TBox:
             subprop[s].add((named(s, p, o), False))
         elif p == OWL.equivalentProperty:
             subprop[s].add((named(s, p, o), False))
-            subprop[o].add((s, False))
+            subprop[named(s, p, o)].add((s, False))
         elif p == OWL.inverseOf:
             subprop[s].add((named(s, p, o), True))
-            subprop[o].add((s, True))
+            subprop[named(s, p, o)].add((s, True))
         elif p == RDFS.domain:
             domains.append((s, named(s, p, o)))
         elif p == RDFS.range:
