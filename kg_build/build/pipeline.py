@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from kg_build import layout
 from kg_build.build import staging, store, writers
-from kg_build.build.builder import build_dataset, build_quads, dataset_lines
+from kg_build.build.builder import build_dataset, build_quads
 from kg_build.build.checks import check_terms
 from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
@@ -41,9 +41,14 @@ from kg_build.shacl import validation
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
-    from rdflib import Dataset
+    from rdflib import Dataset, Graph
+    from rdflib.term import Node
 
 DEFAULT_OUT = layout.DEFAULT_OUT
+MEMORY_CHECK_LIMIT = 2_500_000
+"""Up to this many quads the rules, the reasoner and the validation run on an in-memory copy of
+the graph (about 500 bytes a quad; the checks run several times faster than on the on-disk
+store) and the on-disk store is written after them; above it they run on the on-disk store."""
 
 
 @dataclass
@@ -206,11 +211,23 @@ def _write(
                     progress.advance(0x10000)
         del sink
         _release_memory()
+    in_memory = quads <= MEMORY_CHECK_LIMIT
+    staged_store: store.StagedStore | None = None
     with progress.stage("load", total=quads):
-        staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
-    assert staged_store.store is not None
-    extra_lines, warnings, extra = _check_and_extend(
-        staged_store.store, base, reason is not False, reasoner, progress, quads)
+        if in_memory:
+            checked = store.memory_store(base)
+        else:
+            staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
+            assert staged_store.store is not None
+            checked = staged_store.store
+    try:
+        extra_lines, warnings, extra = _check_and_extend(
+            checked, base, reason is not False, reasoner, progress, quads)
+    except BaseException:
+        if staged_store is not None:
+            staged_store.discard()
+        raise
+    del checked
     final = gen.path(layout.NQUADS_FILE)
     with progress.stage("merge"):
         if extra_lines:
@@ -218,14 +235,28 @@ def _write(
                 fh.writelines(merge_sorted(path_lines(base), extra_lines))
         else:
             os.replace(base, final)
-    if with_store:
-        staged_store.close()
-    else:
-        staged_store.discard()
+    if staged_store is not None:
+        if with_store:
+            staged_store.close()
+        else:
+            staged_store.discard()
+    loader = None
+    if staged_store is None and with_store:
+        # Bulk loading runs in native code without the interpreter lock: the on-disk store is
+        # written on a second core while the exports (interpreted) are written on this one.
+        loader = _Background(lambda: store.StagedStore(gen.path(layout.STORE_DIR), path=final).close())
     shutil.rmtree(work)
     formats = tuple(dict.fromkeys(("nquads", *formats)))
     paths = {writers.file_name(fmt): gen.path(writers.file_name(fmt)) for fmt in formats}
-    graphs, union = writers.write_exports(final, formats, paths, progress, quads + len(extra_lines))
+    try:
+        graphs, union = writers.write_exports(final, formats, paths, progress, quads + len(extra_lines))
+    except BaseException:
+        if loader is not None:
+            loader.thread.join()  # the export's error is the one to report; the generation is discarded
+        raise
+    if loader is not None:
+        with progress.stage("store"):
+            loader.join()
     with progress.stage("manifest"):
         for name, data in small.items():
             gen.path(name).write_bytes(data)
@@ -233,6 +264,29 @@ def _write(
         digests = {name: staging.sha256_file(path) for name, path in sorted(paths.items())}
         gen.path(layout.MANIFEST_FILE).write_bytes(staging.manifest(graphs, union, inputs, digests, extra))
     return BuildResult(graphs, gen.dir, digests, warnings)
+
+
+class _Background:
+    """Run ``job`` in a thread; :meth:`join` waits for it and raises what it raised."""
+
+    def __init__(self, job: Callable[[], None]) -> None:
+        import threading
+
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                job()
+            except BaseException as exc:  # handed to the thread that joins
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="ntrk-kg store load")
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _release_memory() -> None:
@@ -311,34 +365,55 @@ def _load_lines(st: Store, lines: list[str]) -> None:
         st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
 
 
-def guide_context(st: Store, nodes: set[object]) -> Dataset:
-    """What the guide graph says about ``nodes`` and their bands, sections and cited references, as
-    a small rdflib dataset (the rule findings quote the statements' labels and values, their bands'
-    headings, their sections' headings and the numbers of the references they cite)."""
+def guide_context(st: Store, nodes: set[object]) -> Graph:
+    """What the guide graph says of ``nodes`` and their bands, sections and cited references that
+    the rule findings quote (types, labels, values, bands, section headings, reference numbers),
+    as a small rdflib graph."""
     import pyoxigraph as ox
-    from rdflib import Dataset as RDFDataset
+    from rdflib import Graph as RDFGraph
 
     from kg_build.rdf.bridge import to_rdflib
     from kg_build.sparql.text import with_value_set
 
-    ds = RDFDataset()
+    guide = RDFGraph()
     if not nodes:
-        return ds
-    guide = ds.graph(iris.GUIDE_GRAPH)
+        return guide
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
     solutions = st.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
+    terms: dict[object, object] = {}  # each term converted once: the same IRIs recur in many rows
+
+    def term(t: object) -> object:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = to_rdflib(t)  # type: ignore[arg-type]
+        return found
+
+    add = guide.add
     for row in solutions:
-        guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
-    return ds
+        add((term(row["s"]), term(row["p"]), term(row["o"])))  # type: ignore[arg-type]
+    return guide
 
 
-def rule_finding_lines(ds: Dataset, results: list[factcheck.RuleResult]) -> list[str]:
-    """The findings of ``results`` (rule results about statements of ``ds``'s guide graph) as
-    N-Quads lines of the fact-check graph, sorted. ``ds`` (a working copy) loses its guide graph."""
-    factcheck.add_rule_findings(ds, results)
-    ds.remove_graph(ds.graph(iris.GUIDE_GRAPH))
-    return sorted(dataset_lines(ds))
+def rule_finding_lines(guide: Graph, results: list[factcheck.RuleResult]) -> list[str]:
+    """The findings of ``results`` (rule results about statements of the ``guide`` context) as
+    N-Quads lines of the fact-check graph, sorted."""
+    lines = _QuadLines(iris.FACTCHECK_GRAPH)
+    factcheck.add_rule_findings_to(lines, guide, results)
+    return sorted(lines.lines)
+
+
+class _QuadLines:
+    """A triple sink that keeps each triple as an N-Quads line of one graph (as rdflib writes it)."""
+
+    def __init__(self, graph: str) -> None:
+        self.lines: set[str] = set()
+        self.tail = f" <{graph}> .\n"
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> None:
+        from rdflib.plugins.serializers.nt import _nt_row
+
+        self.lines.add(_nt_row(triple)[:-3] + self.tail)
 
 
 def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:
