@@ -41,8 +41,9 @@ from kg_build.shacl import validation
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
-    from rdflib import Dataset, Graph
-    from rdflib.term import Node
+    from rdflib import Dataset
+
+from rdflib.term import Node
 
 DEFAULT_OUT = layout.DEFAULT_OUT
 MEMORY_CHECK_LIMIT = 2_500_000
@@ -365,37 +366,60 @@ def _load_lines(st: Store, lines: list[str]) -> None:
         st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
 
 
-def guide_context(st: Store, nodes: set[object]) -> Graph:
+def guide_context(st: Store, nodes: set[object]) -> GuideContext:
     """What the guide graph says of ``nodes`` and their bands, sections and cited references that
-    the rule findings quote (types, labels, values, bands, section headings, reference numbers),
-    as a small rdflib graph."""
+    the rule findings quote (types, labels, values, bands, section headings, reference numbers)."""
     import pyoxigraph as ox
-    from rdflib import Graph as RDFGraph
 
     from kg_build.rdf.bridge import to_rdflib
     from kg_build.sparql.text import with_value_set
 
-    guide = RDFGraph()
+    guide = GuideContext()
     if not nodes:
         return guide
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
     solutions = st.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
-    terms: dict[object, object] = {}  # each term converted once: the same IRIs recur in many rows
+    terms: dict[object, Node] = {}  # each term converted once: the same IRIs recur in many rows
 
-    def term(t: object) -> object:
+    def term(t: object) -> Node:
         found = terms.get(t)
         if found is None:
             found = terms[t] = to_rdflib(t)  # type: ignore[arg-type]
         return found
 
-    add = guide.add
     for row in solutions:
-        add((term(row["s"]), term(row["p"]), term(row["o"])))  # type: ignore[arg-type]
+        guide.add(term(row["s"]), term(row["p"]), term(row["o"]))
     return guide
 
 
-def rule_finding_lines(guide: Graph, results: list[factcheck.RuleResult]) -> list[str]:
+class GuideContext:
+    """Triples of the guide graph held by subject and predicate: the little the rule findings read
+    (:class:`kg_build.build.layers.factcheck.GuideFacts`), without an rdflib graph's indexes."""
+
+    def __init__(self) -> None:
+        self.spo: dict[tuple[Node, Node], list[Node]] = {}
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        objects = self.spo.setdefault((s, p), [])
+        if o not in objects:
+            objects.append(o)
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        objects = self.spo.get((subject, predicate))
+        return objects[0] if objects else None
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        return iter(self.spo.get((subject, predicate), ()))
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        return triple[2] in self.spo.get((triple[0], triple[1]), ())
+
+    def __len__(self) -> int:
+        return sum(map(len, self.spo.values()))
+
+
+def rule_finding_lines(guide: factcheck.GuideFacts, results: list[factcheck.RuleResult]) -> list[str]:
     """The findings of ``results`` (rule results about statements of the ``guide`` context) as
     N-Quads lines of the fact-check graph, sorted."""
     lines = _QuadLines(iris.FACTCHECK_GRAPH)
