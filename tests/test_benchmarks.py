@@ -63,7 +63,7 @@ def test_quick_run_writes_csv_and_json(tmp_path: Path) -> None:
         "ntrk-kg query prevalence-by-tumour-type",
     ]
     query = guide[4]
-    assert query["ratio_to"] == "import pyoxigraph" and query["target"] == "<= 4x import pyoxigraph"
+    assert query["ratio_to"] == "import pyoxigraph" and query["target"] == "<= 8x import pyoxigraph"
     assert query["met"] in ("yes", "no")
     assert all(float(r["median_s"]) > 0 for r in guide)
     scale = {r["stage"]: r for r in rows if r["section"] == "scale"}

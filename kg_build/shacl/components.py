@@ -189,8 +189,9 @@ def value_conditions(
         tests = " || ".join(f"langMatches(LANG({v}), {sparql_term(Literal(str(m)))})" for m in list_items(sg, members))
         out.append((SH.LanguageInConstraintComponent, members, f"!(isLiteral({v}) && ({tests or 'false'}))"))
     for members in sg.objects(shape, SH["in"]):
-        tests = " || ".join(same_term(v, m) for m in list_items(sg, members))
-        out.append((SH.InConstraintComponent, members, f"!({tests or 'false'})"))
+        # written as a conjunction of negations: Virtuoso 7 answers !(sameTerm(..) || sameTerm(..)) wrongly
+        outside = " && ".join(f"!{same_term(v, m)}" for m in list_items(sg, members))
+        out.append((SH.InConstraintComponent, members, f"({outside or 'true'})"))
     for prop, (op, component) in RANGES.items():
         for bound in sg.objects(shape, prop):
             out.append((component, bound, f"!COALESCE({v} {op} {sparql_term(bound)}, false)"))
