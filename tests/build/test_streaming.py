@@ -17,7 +17,7 @@ from kg_build.cli import main
 from kg_build.curation import curated as curation
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "manifest", "write"]
+STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "store", "manifest", "write"]
 
 
 def _build_lines(chunk: int | None) -> list[str]:
