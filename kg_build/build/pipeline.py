@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 from rdflib.term import Node
 
 DEFAULT_OUT = layout.DEFAULT_OUT
-MEMORY_CHECK_LIMIT = 2_500_000
+MEMORY_CHECK_LIMIT = 2_000_000
 """Up to this many quads the rules, the reasoner and the validation run on an in-memory copy of
 the graph (about 500 bytes a quad; the checks run several times faster than on the on-disk
 store) and the on-disk store is written after them; above it they run on the on-disk store."""
