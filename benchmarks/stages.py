@@ -5,9 +5,10 @@ and prints one JSON line: ``seconds`` (wall time of the stage alone), ``peak_rss
 process's peak resident memory, ``ru_maxrss``, read right after the stage: it includes the input
 the stage holds) and ``triples`` (quads of the graph).
 
-- ``build``: the whole build (``kg_build.build.pipeline.build``, no reasoning, N-Quads and Turtle, the
-  store) into ``WORK/out``, with the time of each of its stages (``stages``);
-- ``build-reason``: the same build with the reasoner (HermiT when java is on PATH) into
+- ``build``: the whole build as ``ntrk-kg build`` runs it (``kg_build.build.pipeline.build``: every
+  format, the rule findings, the rule reasoner, the validation, the store) into ``WORK/out``, with
+  the time of each of its stages (``stages``);
+- ``build-reason``: the same build with HermiT as the reasoner (``--reasoner hermit``) into
   ``WORK/reasoned``;
 - ``rebuild``: the same build into ``WORK/again``; ``identical`` says whether every file it wrote
   is byte-identical to the first build's, ``blank_nodes`` counts blank nodes in its N-Quads;
@@ -41,13 +42,14 @@ def _count_lines(path: Path) -> int:
         return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
 
 
-def _build(data: Path, out: Path, reason: bool = False) -> dict[str, object]:
+def _build(data: Path, out: Path, reasoner: str = "auto") -> dict[str, object]:
     from kg_build.build import pipeline
     from kg_build.build.progress import Progress
+    from kg_build.rdf.formats import NAMES
 
     progress = Progress(show=False)
     t = time.perf_counter()
-    result = pipeline.build(out, ("nquads", "turtle"), data, reason=reason, progress=progress)
+    result = pipeline.build(out, NAMES, data, reasoner=reasoner, progress=progress)
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "peak_rss_mib": _rss_mib(), "triples": sum(result.graphs.values()),
             "stages": dict(progress.timings), "outputs": result.outputs}
@@ -59,7 +61,7 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
     if stage == "build":
         return {**out, **_build(data, work / "out")}
     if stage == "build-reason":
-        return {**out, **_build(data, work / "reasoned", reason=True)}
+        return {**out, **_build(data, work / "reasoned", reasoner="hermit")}
     if stage == "rebuild":
         import pyoxigraph as ox
 

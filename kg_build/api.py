@@ -46,14 +46,14 @@ def build_graph(
     *,
     data_dir: Path | str | None = None,
     formats: Sequence[str] | None = None,
-    reason: bool | None = None,
+    reason: bool = True,
     reasoner: str = "auto",
 ) -> BuildResult:
     """Build the graph from the curated tables into ``out_dir``, as ``ntrk-kg build`` does.
 
     ``data_dir`` defaults to the packaged curated data; ``formats`` (names of
-    :data:`kg_build.rdf.formats.NAMES`) to every format; ``reason=None`` runs the reasoner up to
-    the size the command line does. Nothing is written unless the whole build succeeds.
+    :data:`kg_build.rdf.formats.NAMES`) to every format; ``reason`` checks the graph against the
+    ontology and writes the inferred types (``reasoner``: see ``ntrk-kg build --help``). Nothing is written unless the whole build succeeds.
     """
     from kg_build.build import pipeline
     from kg_build.rdf import formats as rdf_formats

@@ -68,13 +68,17 @@ def test_quick_run_writes_csv_and_json(tmp_path: Path) -> None:
     assert all(float(r["median_s"]) > 0 for r in guide)
     scale = {r["stage"]: r for r in rows if r["section"] == "scale"}
     stages = [s for s in scale if s.startswith("build: ")]
-    assert stages == ["build: " + s for s in ("read", "build", "sort", "load", "rules", "validate", "merge",
-                                               "split", "turtle", "manifest", "write")]
+    assert stages == ["build: " + s for s in ("read", "build", "sort", "load", "rules", "reason", "validate", "merge",
+                                               "split", "turtle", "trig", "jsonld", "rdfxml", "store", "manifest",
+                                               "write")]
     for name in ("floor-oxigraph", "naive-rdflib", "validate-pyshacl", "validate-oxigraph",
-                 "build (whole, no reasoning)"):
+                 "build (whole: every format, rules, reasoning, validation, store)"):
         assert float(scale[name]["median_s"]) > 0, name
     # Not timed: the rebuild is byte-identical without blank nodes, and both SHACL engines agree.
     assert scale["rebuild byte-identical, no blank node"]["met"] == "yes"
+    whole = scale["whole build / floor"]
+    assert whole["ratio_to"] == "floor-oxigraph" and whole["target"] == "<= 5x floor at 1e6"
+    assert whole["met"].startswith(("meets", "misses"))
     assert scale["validate-pyshacl / validate-oxigraph"]["met"].startswith(("meets", "misses"))
     report = json.loads((tmp_path / "benchmarks.json").read_text(encoding="utf-8"))
     assert report["columns"] == columns and len(report["rows"]) == len(rows) and report["repeat"] == 1

@@ -6,8 +6,9 @@ The whole build is written into the next generation of the build folder and swap
 The graph is never held in an rdflib graph on the way: the builder streams N-Quads lines into a
 sorting sink (``kg_build.build.quads``), the sorted lines are written once and bulk-loaded into the
 embedded Oxigraph store, the checks run on that store, and the exports are streamed from the
-sorted file (``kg_build.build.writers``). Only the guide-size tools that need rdflib (the OWL reasoner
-and the pySHACL engine) parse the graph into a ``Dataset``, and only when asked for.
+sorted file (``kg_build.build.writers``). The rule reasoner runs on the store too; only the guide-size
+tools that need rdflib (HermiT, owlrl and the pySHACL engine) parse the graph into a ``Dataset``,
+and only when they run.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from kg_build import layout
 from kg_build.build import staging, store, writers
-from kg_build.build.builder import build_dataset, build_quads, dataset_lines
+from kg_build.build.builder import build_dataset, build_quads
 from kg_build.build.checks import check_terms
 from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
@@ -42,9 +43,13 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
     from rdflib import Dataset
 
+from rdflib.term import Node
+
 DEFAULT_OUT = layout.DEFAULT_OUT
-REASON_LIMIT = 200_000
-"""Above this many quads, a build that did not ask for the reasoner explicitly skips it."""
+MEMORY_CHECK_LIMIT = 2_000_000
+"""Up to this many quads the rules, the reasoner and the validation run on an in-memory copy of
+the graph (about 500 bytes a quad; the checks run several times faster than on the on-disk
+store) and the on-disk store is written after them; above it they run on the on-disk store."""
 
 
 @dataclass
@@ -99,10 +104,9 @@ def build(
 ) -> BuildResult:
     """Build the graph and write the chosen formats, the JSON-LD context and the manifest to ``out_dir``.
 
-    With ``reason``, a reasoner (``reasoner``: ``auto``, ``hermit`` or ``owlrl``, see
-    ``kg_build.reasoning.owl``) checks consistency and adds the inferred-types graph; an inconsistent
-    graph stops the build. ``reason=None`` reasons only up to ``REASON_LIMIT`` quads, and above it
-    says that it skipped the reasoner (its time grows much faster than the graph). The graph is then validated against the SHACL shapes: a violation stops
+    With ``reason`` (``None`` means yes), a reasoner (``reasoner``: ``auto``, ``rules``, ``hermit`` or
+    ``owlrl``, see ``kg_build.reasoning.engines``) checks consistency and adds the inferred-types
+    graph; an inconsistent graph stops the build. The graph is then validated against the SHACL shapes: a violation stops
     the build; warnings (doubts about the source) are returned and kept in the manifest.
     With ``with_store``, also write the embedded Oxigraph store to ``out_dir/store/``.
 
@@ -208,17 +212,23 @@ def _write(
                     progress.advance(0x10000)
         del sink
         _release_memory()
-    skipped_reasoner = reason is None and quads > REASON_LIMIT
-    if reason is None:
-        reason = not skipped_reasoner
+    in_memory = quads <= MEMORY_CHECK_LIMIT
+    staged_store: store.StagedStore | None = None
     with progress.stage("load", total=quads):
-        staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
-    assert staged_store.store is not None
-    extra_lines, warnings, extra = _check_and_extend(staged_store.store, base, reason, reasoner, progress)
-    if skipped_reasoner:
-        warnings.insert(0, f"the graph has {quads:,} quads, more than {REASON_LIMIT:,}: the reasoner was "
-                           "skipped (its time grows much faster than the graph); --reason runs it anyway")
-        extra["reasoner"] = "skipped"
+        if in_memory:
+            checked = store.memory_store(base)
+        else:
+            staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
+            assert staged_store.store is not None
+            checked = staged_store.store
+    try:
+        extra_lines, warnings, extra = _check_and_extend(
+            checked, base, reason is not False, reasoner, progress, quads)
+    except BaseException:
+        if staged_store is not None:
+            staged_store.discard()
+        raise
+    del checked
     final = gen.path(layout.NQUADS_FILE)
     with progress.stage("merge"):
         if extra_lines:
@@ -226,14 +236,28 @@ def _write(
                 fh.writelines(merge_sorted(path_lines(base), extra_lines))
         else:
             os.replace(base, final)
-    if with_store:
-        staged_store.close()
-    else:
-        staged_store.discard()
+    if staged_store is not None:
+        if with_store:
+            staged_store.close()
+        else:
+            staged_store.discard()
+    loader = None
+    if staged_store is None and with_store:
+        # Bulk loading runs in native code without the interpreter lock: the on-disk store is
+        # written on a second core while the exports (interpreted) are written on this one.
+        loader = _Background(lambda: store.StagedStore(gen.path(layout.STORE_DIR), path=final).close())
     shutil.rmtree(work)
     formats = tuple(dict.fromkeys(("nquads", *formats)))
     paths = {writers.file_name(fmt): gen.path(writers.file_name(fmt)) for fmt in formats}
-    graphs, union = writers.write_exports(final, formats, paths, progress, quads + len(extra_lines))
+    try:
+        graphs, union = writers.write_exports(final, formats, paths, progress, quads + len(extra_lines))
+    except BaseException:
+        if loader is not None:
+            loader.thread.join()  # the export's error is the one to report; the generation is discarded
+        raise
+    if loader is not None:
+        with progress.stage("store"):
+            loader.join()
     with progress.stage("manifest"):
         for name, data in small.items():
             gen.path(name).write_bytes(data)
@@ -241,6 +265,29 @@ def _write(
         digests = {name: staging.sha256_file(path) for name, path in sorted(paths.items())}
         gen.path(layout.MANIFEST_FILE).write_bytes(staging.manifest(graphs, union, inputs, digests, extra))
     return BuildResult(graphs, gen.dir, digests, warnings)
+
+
+class _Background:
+    """Run ``job`` in a thread; :meth:`join` waits for it and raises what it raised."""
+
+    def __init__(self, job: Callable[[], None]) -> None:
+        import threading
+
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                job()
+            except BaseException as exc:  # handed to the thread that joins
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="ntrk-kg store load")
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _release_memory() -> None:
@@ -269,7 +316,7 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _check_and_extend(
-    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress
+    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress, quads: int
 ) -> tuple[list[str], list[str], dict[str, object]]:
     """Rule findings, reasoning and validation on the loaded store: the lines they add (also added
     to the store), the warnings and what the manifest records."""
@@ -284,15 +331,19 @@ def _check_and_extend(
         lines = rule_finding_lines(guide_context(st, nodes), results)
         _load_lines(st, lines)
     if reason:
-        from kg_build.rdf.io import dataset_from_nquads
-        from kg_build.reasoning import owl as reasoning
+        from kg_build.reasoning import engines
+
+        def dataset() -> Dataset:
+            from kg_build.rdf.io import dataset_from_nquads
+
+            return dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
 
         with progress.stage("reason"):
-            ds = dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
-            inferred = reasoning.reason(ds, reasoner)
+            inferred = engines.reason_store(st, reasoner, quads + len(lines), dataset)
             warnings.extend(inferred.notes)
             extra["reasoner"] = inferred.engine
-            more = reasoning.inferred_lines(inferred)
+            extra["consistency_checked_by"] = inferred.checked_by
+            more = engines.inferred_lines(inferred)
             _load_lines(st, more)
             lines = sorted(set(lines) | set(more))
     with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
@@ -315,34 +366,78 @@ def _load_lines(st: Store, lines: list[str]) -> None:
         st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
 
 
-def guide_context(st: Store, nodes: set[object]) -> Dataset:
-    """What the guide graph says about ``nodes`` and their bands, sections and cited references, as
-    a small rdflib dataset (the rule findings quote the statements' labels and values, their bands'
-    headings, their sections' headings and the numbers of the references they cite)."""
+def guide_context(st: Store, nodes: set[object]) -> GuideContext:
+    """What the guide graph says of ``nodes`` and their bands, sections and cited references that
+    the rule findings quote (types, labels, values, bands, section headings, reference numbers)."""
     import pyoxigraph as ox
-    from rdflib import Dataset as RDFDataset
 
     from kg_build.rdf.bridge import to_rdflib
     from kg_build.sparql.text import with_value_set
 
-    ds = RDFDataset()
+    guide = GuideContext()
     if not nodes:
-        return ds
-    guide = ds.graph(iris.GUIDE_GRAPH)
+        return guide
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
     solutions = st.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
+    terms: dict[object, Node] = {}  # each term converted once: the same IRIs recur in many rows
+
+    def term(t: object) -> Node:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = to_rdflib(t)  # type: ignore[arg-type]
+        return found
+
     for row in solutions:
-        guide.add((to_rdflib(row["s"]), to_rdflib(row["p"]), to_rdflib(row["o"])))
-    return ds
+        guide.add(term(row["s"]), term(row["p"]), term(row["o"]))
+    return guide
 
 
-def rule_finding_lines(ds: Dataset, results: list[factcheck.RuleResult]) -> list[str]:
-    """The findings of ``results`` (rule results about statements of ``ds``'s guide graph) as
-    N-Quads lines of the fact-check graph, sorted. ``ds`` (a working copy) loses its guide graph."""
-    factcheck.add_rule_findings(ds, results)
-    ds.remove_graph(ds.graph(iris.GUIDE_GRAPH))
-    return sorted(dataset_lines(ds))
+class GuideContext:
+    """Triples of the guide graph held by subject and predicate: the little the rule findings read
+    (:class:`kg_build.build.layers.factcheck.GuideFacts`), without an rdflib graph's indexes."""
+
+    def __init__(self) -> None:
+        self.spo: dict[tuple[Node, Node], list[Node]] = {}
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        objects = self.spo.setdefault((s, p), [])
+        if o not in objects:
+            objects.append(o)
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        objects = self.spo.get((subject, predicate))
+        return objects[0] if objects else None
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        return iter(self.spo.get((subject, predicate), ()))
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        return triple[2] in self.spo.get((triple[0], triple[1]), ())
+
+    def __len__(self) -> int:
+        return sum(map(len, self.spo.values()))
+
+
+def rule_finding_lines(guide: factcheck.GuideFacts, results: list[factcheck.RuleResult]) -> list[str]:
+    """The findings of ``results`` (rule results about statements of the ``guide`` context) as
+    N-Quads lines of the fact-check graph, sorted."""
+    lines = _QuadLines(iris.FACTCHECK_GRAPH)
+    factcheck.add_rule_findings_to(lines, guide, results)
+    return sorted(lines.lines)
+
+
+class _QuadLines:
+    """A triple sink that keeps each triple as an N-Quads line of one graph (as rdflib writes it)."""
+
+    def __init__(self, graph: str) -> None:
+        self.lines: set[str] = set()
+        self.tail = f" <{graph}> .\n"
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> None:
+        from rdflib.plugins.serializers.nt import _nt_row
+
+        self.lines.add(_nt_row(triple)[:-3] + self.tail)
 
 
 def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:

@@ -68,3 +68,12 @@ class StagedStore:
         """Close and remove the store (the build failed, or wants no store)."""
         self.store = None
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def memory_store(path: Path) -> Store:
+    """An in-memory store bulk-loaded from the N-Quads file at ``path`` (for the build's checks)."""
+    from pyoxigraph import RdfFormat, Store
+
+    st = Store()
+    st.bulk_load(path=str(path), format=RdfFormat.N_QUADS)
+    return st

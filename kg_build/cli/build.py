@@ -18,13 +18,14 @@ from kg_build.rdf import formats as rdf_formats
     help="Export format; repeat for several (default: all).",
 )
 @click.option(
-    "--reason/--no-reason", default=None,
-    help="Check the graph with an OWL reasoner and write the inferred types to their own named graph "
-         "(default: reason when the graph has at most 200,000 quads).",
+    "--reason/--no-reason", default=True, show_default=True,
+    help="Check the graph against the ontology and write the inferred types to their own named graph.",
 )
 @click.option(
-    "--reasoner", type=click.Choice(("auto", "hermit", "owlrl")), default="auto", show_default=True,
-    help="auto: HermiT when java is on PATH, else the OWL 2 RL closure (owlrl).",
+    "--reasoner", type=click.Choice(("auto", "rules", "hermit", "owlrl")), default="auto", show_default=True,
+    help="rules: the ontology's definitions compiled to SPARQL rules, at any size; auto: the rules, with "
+         "HermiT as a second consistency check on graphs of at most 10,000 quads when java is on PATH; "
+         "hermit: HermiT's types (slow on large graphs); owlrl: the OWL 2 RL closure (no datatype restrictions).",
 )
 @click.option(
     "--profile", "-v", "profile", is_flag=True,

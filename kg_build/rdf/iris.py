@@ -21,7 +21,9 @@ ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
 FACTCHECK_GRAPH = URIRef(GRAPH + "factcheck")
 CONTEXT_GRAPH = URIRef(GRAPH + "context")
 INFERRED_GRAPH = URIRef(GRAPH + "inferred")
-"""Types a reasoner inferred for the graph's individuals (see ``kg_build.reasoning.owl``)."""
+"""Types a reasoner inferred for the graph's individuals (see ``kg_build.reasoning``)."""
+REASONING_WORK_GRAPH = URIRef(GRAPH + "reasoning-work")
+"""The rule reasoner's scratch graph of derived types in the build's store, removed before it returns."""
 
 
 _SAFE = re.compile(r"[A-Za-z0-9._~-]*")

@@ -60,6 +60,8 @@ class Reasoning:
     engine: str
     types: list[tuple[URIRef, URIRef]]
     notes: list[str] = field(default_factory=list)
+    checked_by: list[str] = field(default_factory=list)
+    """The engines that checked the graph's consistency."""
 
     def graph(self) -> Graph:
         g = Graph()
@@ -224,7 +226,7 @@ def clashes(g: Graph, entailed: Iterable[tuple[URIRef, URIRef]] = ()) -> list[st
     return out
 
 
-def _inconsistent(engine: str, reasons: list[str]) -> InconsistentGraph:
+def inconsistent(engine: str, reasons: list[str]) -> InconsistentGraph:
     head = f"the ontology and the data are inconsistent ({engine})"
     if not reasons:
         return InconsistentGraph(
@@ -264,7 +266,7 @@ def hermit_types(g: Graph) -> list[tuple[URIRef, URIRef]]:
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except OwlReadyInconsistentOntologyError:
-            raise _inconsistent("HermiT", clashes(g, owlrl_entailed(g))) from None
+            raise inconsistent("HermiT", clashes(g, owlrl_entailed(g))) from None
         except OwlReadyJavaError as exc:
             first = str(exc).strip().splitlines()[-1] if str(exc).strip() else "no message"
             raise ValidationFailure(f"HermiT failed to run: {first}") from None
@@ -305,7 +307,7 @@ def owlrl_types(g: Graph) -> list[tuple[URIRef, URIRef]]:
     entailed = owlrl_entailed(g)
     reasons = clashes(g, entailed)
     if reasons:
-        raise _inconsistent("OWL 2 RL closure", reasons)
+        raise inconsistent("OWL 2 RL closure", reasons)
     return entailed
 
 
@@ -329,7 +331,7 @@ def reason(ds: Dataset, engine: str = "auto") -> Reasoning:
         else:
             engine = "hermit"
     entailed = hermit_types(g) if engine == "hermit" else owlrl_types(g)
-    return Reasoning(engine, new_types(g, entailed), notes)
+    return Reasoning(engine, new_types(g, entailed), notes, [engine])
 
 
 def inferred_lines(result: Reasoning) -> list[str]:

@@ -317,12 +317,15 @@ def classes_of(sg: Graph) -> list[Node]:
 
 def compile_shapes(
     sg: Graph, use_shapes: Iterable[Node] | None = None, subclasses: dict[Node, list[Node]] | None = None,
+    lateral: bool = False,
 ) -> tuple[Check, ...]:
     """Every check of the targeted shapes of ``sg`` (or of ``use_shapes`` only), as SPARQL queries.
 
     Instances of a class are found with ``rdf:type/rdfs:subClassOf*``; with ``subclasses`` (each
     class of :func:`classes_of` with its subclasses in the data, itself included), with
     ``rdf:type`` among them instead, for stores whose property paths are unreliable (Virtuoso).
+    With ``lateral`` (Oxigraph), what a check tests of each focus node is joined to the focus
+    nodes with ``LATERAL`` (:func:`lateral_form`).
     """
     ctx = _Context(sg, subclasses=subclasses)
     shapes = targeted_shapes(sg)
@@ -334,12 +337,62 @@ def compile_shapes(
         if is_true(sg, shape, SH.deactivated):
             continue
         ctx.keys = ""
-        checks.extend(_shape_tree(ctx, shape, focus_pattern(ctx, shape), ()))
+        focus = focus_pattern(ctx, shape)
+        tree = _shape_tree(ctx, shape, focus, ())
+        checks.extend(lateral_form(c) for c in tree) if lateral else checks.extend(tree)
     header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ctx.prefixes.items()))
     out = tuple(Check(**{**c.__dict__, "query": header + c.query}) for c in checks)
     for check in out:
         _parses(check)
     return out
+
+
+def lateral_form(check: Check) -> Check:
+    """``check`` with the patterns after its focus-node subquery inside ``LATERAL { }``.
+
+    A compiled check is ``SELECT ... WHERE { FOCUS TESTS } [GROUP BY ...]``, FOCUS a subquery
+    selecting the focus nodes (``{ SELECT DISTINCT ?this ... }``). Joined plainly, a store may
+    evaluate TESTS over the whole graph and join the results with the focus nodes (a hash join:
+    every ``rdfs:label`` of the graph read to check the labels of a dozen processes); ``LATERAL``
+    (Oxigraph's SPARQL extension) evaluates TESTS once per focus node with ``?this`` bound, so
+    a check reads what its focus nodes have. The solutions are the same: TESTS are a group joined
+    with FOCUS either way, and their filters see ``?this`` bound either way. SPARQL-based
+    constraints keep their own form (:mod:`kg_build.shacl.prebinding`).
+    """
+    if check.kind == "sparql":
+        return check
+    q = check.query
+    start = q.index("WHERE { ") + len("WHERE { ")
+    if not q.startswith("{ SELECT ", start):
+        return check
+    end = _group_end(q, start)
+    close = q.rindex("}")  # the WHERE clause's own brace: GROUP BY and HAVING hold none
+    tests = q[end + 1:close].strip()
+    if not tests:
+        return check
+    return Check(**{**check.__dict__, "query": f"{q[:end + 1]} LATERAL {{ {tests} }} {q[close:]}"})
+
+
+def _group_end(q: str, start: int) -> int:
+    """The index of the ``}`` closing the group that opens at ``q[start]`` (braces in strings skipped)."""
+    depth, quote, i = 0, "", start
+    while i < len(q):
+        ch = q[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif q.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif ch in "\"'":
+            quote = ch * 3 if q.startswith(ch * 3, i) else ch
+            i += len(quote) - 1
+        elif ch in "{}":
+            depth += 1 if ch == "{" else -1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError("unbalanced braces in a compiled check")
 
 
 def _parses(check: Check) -> None:

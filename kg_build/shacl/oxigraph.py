@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=4)
 def _compiled(shapes_key: int, use: tuple[Node, ...] | None) -> tuple[Check, ...]:
-    return compile_shapes(_SHAPES[shapes_key], use)
+    return compile_shapes(_SHAPES[shapes_key], use, lateral=True)
 
 
 _SHAPES: dict[int, Graph] = {}

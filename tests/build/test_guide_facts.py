@@ -125,8 +125,8 @@ def test_no_fusion_protein_asserts_more_than_the_guide_says(dataset: Dataset) ->
     typed, labelled and encoded by its fusion, and no triple of any asserted graph says more of it."""
     from rdflib import RDF, RDFS, URIRef
 
-    from kg_build import iris
-    from kg_build.vocab import T
+    from kg_build.rdf import iris
+    from kg_build.rdf.vocab import T
 
     guide = dataset.graph(iris.GUIDE_GRAPH)
     proteins = sorted(guide.subjects(RDF.type, T.FusionProtein))
@@ -146,7 +146,7 @@ def test_fusion_protein_activity_is_stated_once_for_the_class() -> None:
     ntrk:FusionProtein (OWL hasValue restrictions), with the statements of the guide it restates."""
     from rdflib import OWL, RDFS, Literal, URIRef
 
-    from kg_build.vocab import T, ontology_graph
+    from kg_build.rdf.vocab import T, ontology_graph
 
     onto = ontology_graph()
     axioms = set()
@@ -382,7 +382,7 @@ AUDITED_MAPPINGS = {
 
 
 def test_audited_mappings_record_their_source() -> None:
-    from kg_build import curation
+    from kg_build.curation import curated as curation
 
     rows_ = {(r["subject_id"].removeprefix("ntrkkg:tumour-type/"), r["predicate_id"], r["object_id"]): r["comment"]
              for r in curation.load()["mappings"]}

@@ -17,7 +17,7 @@ from kg_build.cli import main
 from kg_build.curation import curated as curation
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "manifest", "write"]
+STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "store", "manifest", "write"]
 
 
 def _build_lines(chunk: int | None) -> list[str]:
@@ -82,21 +82,3 @@ def test_the_status_line_is_drawn_only_on_a_terminal() -> None:
 def _graphs(out: Path) -> int:
     lines = (out / "ntrk-kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
     return len({quads.graph_of(line) for line in lines})
-
-
-def test_above_the_limit_the_reasoner_is_skipped_unless_asked_for(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(pipeline, "REASON_LIMIT", 1000)
-    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "auto"), "--format", "nquads"])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith(
-        "warning: the graph has 3,335 quads, more than 1,000: the reasoner was skipped (its time grows much"
-        " faster than the graph); --reason runs it anyway\n"
-    )
-    assert '"reasoner": "skipped"' in (tmp_path / "auto" / "manifest.json").read_text(encoding="utf-8")
-    assert _graphs(tmp_path / "auto") == 6
-    asked = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "asked"), "--format", "nquads", "--reason",
-                                      "--reasoner", "owlrl"])
-    assert asked.exit_code == 0, asked.output
-    assert _graphs(tmp_path / "asked") == 7

@@ -9,7 +9,7 @@ to the guide graph, so removing the fact-check graph leaves the guide's statemen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,7 +39,21 @@ class RuleResult:
 
 
 
-def add_percent(g: Graph, node: URIRef, text: str) -> None:
+class TripleSink(Protocol):
+    """Where findings are added: an rdflib ``Graph``, or anything with its ``add``."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
+
+
+class GuideFacts(Protocol):
+    """What the rule findings read of the guide graph: an rdflib ``Graph``, or a lighter view."""
+
+    def value(self, subject: Node, predicate: Node) -> Node | None: ...
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]: ...
+    def __contains__(self, triple: tuple[Node, Node, Node], /) -> bool: ...
+
+
+def add_percent(g: TripleSink, node: URIRef, text: str) -> None:
     """Add the parsed range of ``text`` to ``node`` when it is a percentage (other values stay text)."""
     if "%" not in text:
         return
@@ -185,8 +199,13 @@ def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef
     for a rule that names a second statement (two statements that cannot both hold), that other
     statement, which the finding then concerns too. Returns the findings added, in key order.
     """
-    g = ds.graph(iris.FACTCHECK_GRAPH)
-    guide = ds.graph(iris.GUIDE_GRAPH)
+    return add_rule_findings_to(ds.graph(iris.FACTCHECK_GRAPH), ds.graph(iris.GUIDE_GRAPH), results)
+
+
+def add_rule_findings_to(g: TripleSink, guide: GuideFacts, results: Iterable[RuleResult]) -> list[URIRef]:
+    """:func:`add_rule_findings` on plain graphs: the findings go to ``g``, the statements they
+    quote are read from ``guide`` (the statements' types, labels, values, bands, sections and
+    cited references suffice)."""
     added: list[URIRef] = []
     for res in sorted(set(results), key=rule_finding_key):
         if (res.focus_node, RDF.type, T.Statement) not in guide or res.severity not in RULE_SEVERITIES:
@@ -219,12 +238,12 @@ def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef
     return added
 
 
-def _reference_numbers(guide: Graph, statement: URIRef) -> list[int]:
+def _reference_numbers(guide: GuideFacts, statement: URIRef) -> list[int]:
     numbers = (guide.value(r, T.referenceNumber) for r in guide.objects(statement, T.citesReference))
     return sorted(int(n) for n in numbers if isinstance(n, Literal))
 
 
-def _shared_references(guide: Graph, a: URIRef, b: URIRef) -> str:
+def _shared_references(guide: GuideFacts, a: URIRef, b: URIRef) -> str:
     """A sentence naming the references two statements both cite ('' when they share none).
 
     The two then rest on the same source, so they cannot both be that source's figure.
@@ -236,7 +255,7 @@ def _shared_references(guide: Graph, a: URIRef, b: URIRef) -> str:
     return f" Both cite {'reference' if len(shared) == 1 else 'references'} {cited}."
 
 
-def _evidence_from_band(g: Graph, guide: Graph, key: str, band: URIRef) -> None:
+def _evidence_from_band(g: TripleSink, guide: GuideFacts, key: str, band: URIRef) -> None:
     ev = iris.evidence(key, "1")
     band_label = str(guide.value(band, RDFS.label))
     band_value = str(guide.value(band, T.verbatimValue))
@@ -250,7 +269,7 @@ def _evidence_from_band(g: Graph, guide: Graph, key: str, band: URIRef) -> None:
     add_percent(g, ev, band_value)
 
 
-def _evidence_from_statement(g: Graph, guide: Graph, key: str, other: URIRef) -> None:
+def _evidence_from_statement(g: TripleSink, guide: GuideFacts, key: str, other: URIRef) -> None:
     ev = iris.evidence(key, "1")
     other_label = str(guide.value(other, RDFS.label))
     value = str(guide.value(other, T.verbatimValue))
@@ -268,7 +287,7 @@ def _evidence_from_statement(g: Graph, guide: Graph, key: str, other: URIRef) ->
     add_percent(g, ev, value)
 
 
-def add_range(g: Graph, node: URIRef, value: Range) -> None:
+def add_range(g: TripleSink, node: URIRef, value: Range) -> None:
     """The parsed bounds, point estimate and approximate flag of a range (percent of cases)."""
     if value.lower is not None:
         g.add((node, T.lowerBound, decimal(value.lower)))
