@@ -1,7 +1,10 @@
-"""Shared fixtures: one build of the real curated data per test session, into a temporary folder."""
+"""Shared fixtures: one build of the real curated data per test session, into a temporary folder;
+the command line as a user runs it (``cli``); the README and the pages of ``docs/`` (``docs``)."""
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -10,9 +13,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from rdflib import Dataset
 
 from kg_build.build import pipeline
+from kg_build.cli import main
 from kg_build.resources import DATA_DIR
 from kg_build.sparql import engines as query
 from kg_build.sparql import sources
@@ -246,3 +251,87 @@ def _fuzz_profile() -> None:
 
 
 _fuzz_profile()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class CliRun(tuple):  # type: ignore[type-arg]
+    """``(exit_code, stdout, stderr)`` of one run of ``ntrk-kg``; ``output`` is both streams
+    interleaved as a terminal shows them. ``stdout`` is the exact text written (CSV keeps its CRLF)."""
+
+    output: str
+
+    def __new__(cls, exit_code: int, stdout: str, stderr: str, output: str) -> CliRun:
+        run = super().__new__(cls, (exit_code, stdout, stderr))
+        run.output = output
+        return run
+
+    @property
+    def exit_code(self) -> int:
+        return self[0]
+
+    @property
+    def stdout(self) -> str:
+        return self[1]
+
+    @property
+    def stderr(self) -> str:
+        return self[2]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> CliRun:
+    """Run ``ntrk-kg ARGS`` in-process (from ``cwd`` if given). Whatever the exit code, the command
+    must end by exiting, never by an exception or a traceback (docs/guarantees.md)."""
+    before = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args), env=env)
+    finally:
+        os.chdir(before)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"ntrk-kg {' '.join(args)} raised {result.exception!r}"
+    assert "Traceback" not in result.output, result.output
+    return CliRun(result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr, result.output)
+
+
+@pytest.fixture(scope="session")
+def cli():  # type: ignore[no-untyped-def]
+    """``cli(*args, env=None, cwd=None)`` runs ``ntrk-kg`` and gives ``(exit_code, stdout, stderr)``
+    (with ``.output``, both streams as a terminal shows them)."""
+    return run_cli
+
+
+class Docs:
+    """The README and the pages of ``docs/``, as the tests that re-run their examples read them."""
+
+    root = ROOT
+
+    def path(self, name: str) -> Path:
+        """``README.md`` at the top of the repository, any other name under ``docs/``."""
+        return ROOT / name if name == "README.md" else ROOT / "docs" / name
+
+    def text(self, name: str) -> str:
+        return self.path(name).read_text(encoding="utf-8")
+
+    def section(self, name: str, heading: str) -> str:
+        """The text under the heading ``heading`` (e.g. ``## Exit codes``) up to the next heading of
+        its level or above."""
+        level = heading.split(" ", 1)[0]
+        parts = re.split(rf"^{re.escape(heading)}\n", self.text(name), maxsplit=1, flags=re.M)
+        assert len(parts) == 2, f"{name} has no heading {heading!r}"
+        return re.split(rf"^#{{1,{len(level)}}} ", parts[1], maxsplit=1, flags=re.M)[0]
+
+    def example(self, name: str, command: str) -> list[str]:
+        """The lines printed under ``$ <command>`` in a code block of the page."""
+        m = re.search(r"^\$ " + re.escape(command) + r"\n(.*?)^```", self.text(name), re.S | re.M)
+        assert m, f"{name} has no example for {command!r}"
+        return m.group(1).rstrip("\n").splitlines()
+
+
+@pytest.fixture(scope="session")
+def docs() -> Docs:
+    """The README and ``docs/`` pages: ``docs.text(name)``, ``docs.section(name, heading)``,
+    ``docs.example(name, command)``."""
+    return Docs()

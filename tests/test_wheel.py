@@ -44,6 +44,14 @@ def test_wheel_ships_what_the_server_needs(wheel: Path) -> None:
             "kg_build/static/yasgui/LICENSES.txt"} <= names
 
 
+def test_wheel_ships_the_type_marker_and_the_licence(wheel: Path) -> None:
+    """Type checkers read the package's hints (PEP 561); the MIT licence travels with the code."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "kg_build/py.typed" in names
+    (licence,) = [n for n in names if n.endswith("dist-info/licenses/LICENSE")]
+    assert zipfile.ZipFile(wheel).read(licence) == (ROOT / "LICENSE").read_bytes()
+
+
 def test_installed_wheel_builds_outside_the_checkout(wheel: Path, tmp_path: Path, built_dir: Path) -> None:
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],

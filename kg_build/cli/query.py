@@ -42,7 +42,7 @@ def command() -> None:
 
 
 @command.command("list")
-@click.option("--markdown", is_flag=True, help="Print the catalogue as the Markdown table of the README.")
+@click.option("--markdown", is_flag=True, help="Print the catalogue as the Markdown table of docs/queries.md.")
 @errors_to_exit
 def list_command(markdown: bool) -> None:
     """List the catalogue's queries with the question each answers."""

@@ -468,7 +468,7 @@ def load(queries_dir: Path = QUERIES_DIR) -> list[CatalogueQuery]:
 
 
 def markdown_table(queries: list[CatalogueQuery]) -> str:
-    """The catalogue as a Markdown table (name, question, parameters, columns), for the README."""
+    """The catalogue as a Markdown table (name, question, parameters, columns), for docs/queries.md."""
     rows = ["| query | question | parameters | columns |", "|---|---|---|---|"]
     for q in queries:
         params = ", ".join(

@@ -25,14 +25,14 @@ def snapshot(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*"))}
 
 
-def build(out: Path, *extra: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(main, ["build", "--out", str(out), *ARGS, *extra], env=env)
+def build(cli, out: Path, *extra: str, env: dict[str, str] | None = None):
+    return cli("build", "--out", str(out), *ARGS, *extra, env=env)
 
 
 @pytest.fixture(scope="module")
-def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def previous(cli, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("previous") / "build"
-    assert build(out).exit_code == 0
+    assert build(cli, out).exit_code == 0
     return out
 
 
@@ -57,7 +57,7 @@ def one_line(result, start: str) -> None:
     (errno.EACCES, "permission denied"),
     (errno.EIO, "input/output error"),
 ])
-def test_a_write_that_fails_leaves_the_previous_build(old_build: Path, monkeypatch: pytest.MonkeyPatch,
+def test_a_write_that_fails_leaves_the_previous_build(cli, old_build: Path, monkeypatch: pytest.MonkeyPatch,
                                                       code: int, says: str) -> None:
     from kg_build.build import writers
 
@@ -66,12 +66,12 @@ def test_a_write_that_fails_leaves_the_previous_build(old_build: Path, monkeypat
 
     monkeypatch.setattr(writers, "write_exports", fail)
     before = snapshot(old_build.parent)
-    result = build(old_build)
+    result = build(cli, old_build)
     one_line(result, f"ntrk-kg: error: {old_build}: cannot write the new build: {says}")
     assert snapshot(old_build.parent) == before
 
 
-def test_a_store_that_runs_out_of_space_leaves_the_previous_build(old_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_store_that_runs_out_of_space_leaves_the_previous_build(cli, old_build: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """pyoxigraph reports RocksDB's I/O errors as an OSError without errno: recognised by its text."""
     from kg_build.build import store
 
@@ -80,11 +80,11 @@ def test_a_store_that_runs_out_of_space_leaves_the_previous_build(old_build: Pat
 
     monkeypatch.setattr(store.StagedStore, "__init__", fail)
     before = snapshot(old_build.parent)
-    one_line(build(old_build), f"ntrk-kg: error: {old_build}: cannot write the new build: no space left on the device")
+    one_line(build(cli, old_build), f"ntrk-kg: error: {old_build}: cannot write the new build: no space left on the device")
     assert snapshot(old_build.parent) == before
 
 
-def test_a_failed_first_build_leaves_no_folder_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_first_build_leaves_no_folder_behind(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kg_build.build import writers
 
     def fail(*args: object, **kwargs: object) -> None:
@@ -92,14 +92,14 @@ def test_a_failed_first_build_leaves_no_folder_behind(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(writers, "write_exports", fail)
     out = tmp_path / "a" / "b" / "build"
-    one_line(build(out), f"ntrk-kg: error: {out}: cannot write the new build: no space left on the device")
+    one_line(build(cli, out), f"ntrk-kg: error: {out}: cannot write the new build: no space left on the device")
     assert list(tmp_path.iterdir()) == []
 
 
 # -- real faults ---------------------------------------------------------------------------------------
-def test_a_file_where_the_build_folder_should_be(tmp_path: Path) -> None:
+def test_a_file_where_the_build_folder_should_be(cli, tmp_path: Path) -> None:
     (tmp_path / "build").write_text("not a folder\n")
-    one_line(build(tmp_path / "build"), f"ntrk-kg: error: {tmp_path / 'build'}: a file is where a folder should be")
+    one_line(build(cli, tmp_path / "build"), f"ntrk-kg: error: {tmp_path / 'build'}: a file is where a folder should be")
     assert (tmp_path / "build").read_text() == "not a folder\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
 
@@ -124,22 +124,22 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 
 @needs_root
-def test_a_full_disk_leaves_the_previous_build(tmpfs: Path, previous: Path) -> None:
+def test_a_full_disk_leaves_the_previous_build(cli, tmpfs: Path, previous: Path) -> None:
     out = tmpfs / "build"
     shutil.copytree(previous, out)
     before = snapshot(tmpfs)
-    result = build(out)
+    result = build(cli, out)
     one_line(result, f"ntrk-kg: error: {out}: cannot write the new build: no space left on the device")
     assert snapshot(tmpfs) == before
 
 
 @needs_root
-def test_a_read_only_folder_leaves_the_previous_build(tmpfs: Path, previous: Path) -> None:
+def test_a_read_only_folder_leaves_the_previous_build(cli, tmpfs: Path, previous: Path) -> None:
     out = tmpfs / "build"
     shutil.copytree(previous, out)
     before = snapshot(tmpfs)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
-    one_line(build(out), f"ntrk-kg: error: {out}: cannot write the new build: the file system is read-only")
+    one_line(build(cli, out), f"ntrk-kg: error: {out}: cannot write the new build: the file system is read-only")
     one_line(CliRunner().invoke(main, ["release", "--out", str(out)]),
              f"ntrk-kg: error: {out / 'release'}: cannot write the release: the file system is read-only")
     assert snapshot(tmpfs) == before

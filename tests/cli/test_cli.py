@@ -1,31 +1,25 @@
-"""The command line, as the README shows it."""
+"""The command line: help, version, usage errors and the files a build writes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from kg_build import __version__
-from kg_build.cli import main
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
-
-
-def test_version_and_help() -> None:
-    assert run("--version") == (0, f"ntrk-kg, version {__version__}\n")
-    code, output = run("--help")
+def test_version_and_help(cli) -> None:
+    assert cli("--version") == (0, f"ntrk-kg, version {__version__}\n", "")
+    result = cli("--help")
+    code, output = result.exit_code, result.output
     assert code == 0
     assert "Exit codes: 0 success; 1 the graph does not conform, a check failed, or a server refused; 2 bad input or usage." in " ".join(output.split())
     for command in ("build", "stats"):
-        assert run(command, "--help")[0] == 0
+        assert cli(command, "--help")[0] == 0
 
 
-def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
-    code, output = run("build", "--out", str(tmp_path))
+def test_build_reports_what_it_wrote(cli, tmp_path: Path) -> None:
+    result = cli("build", "--out", str(tmp_path))
+    code, output = result.exit_code, result.output
     assert code == 0
     warnings = [ln for ln in output.splitlines() if ln.startswith("warning: ")]
     assert len(warnings) == 3  # the guide's two band mismatches and its colorectal pair (see tests/test_validate_cli.py)
@@ -34,8 +28,9 @@ def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
     assert lines[1:] == [f"  {tmp_path / n}" for n in sorted(p.name for p in tmp_path.iterdir() if p.name != "manifest.json")] + [f"  {tmp_path / 'manifest.json'}"]
 
 
-def test_stats_counts_per_graph_and_class(built_dir: Path) -> None:
-    code, output = run("stats", "--out", str(built_dir))
+def test_stats_counts_per_graph_and_class(cli, built_dir: Path) -> None:
+    result = cli("stats", "--out", str(built_dir))
+    code, output = result.exit_code, result.output
     assert code == 0
     classes = output.split("\n\n")[1].splitlines()
     assert classes[0] == "class\tinstances"
@@ -60,24 +55,26 @@ def test_stats_counts_per_graph_and_class(built_dir: Path) -> None:
     ]
 
 
-def test_stats_without_a_build_is_a_usage_error(tmp_path: Path) -> None:
-    code, output = run("stats", "--out", str(tmp_path / "nothing"))
+def test_stats_without_a_build_is_a_usage_error(cli, tmp_path: Path) -> None:
+    result = cli("stats", "--out", str(tmp_path / "nothing"))
+    code, output = result.exit_code, result.output
     assert code == 2
     assert "run 'ntrk-kg build" in output
 
 
-def test_stats_on_a_file_with_a_syntax_error(tmp_path: Path) -> None:
+def test_stats_on_a_file_with_a_syntax_error(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e .\n", encoding="utf-8")
-    code, output = run("stats", str(bad))
+    result = cli("stats", str(bad))
+    code, output = result.exit_code, result.output
     assert code == 2
     assert output.startswith(f"ntrk-kg: error: {bad}: not valid turtle: line 3")
 
 
-def test_a_rebuild_with_fewer_formats_leaves_no_stale_export(tmp_path: Path) -> None:
-    assert run("build", "--out", str(tmp_path), "--no-reason")[0] == 0
+def test_a_rebuild_with_fewer_formats_leaves_no_stale_export(cli, tmp_path: Path) -> None:
+    assert cli("build", "--out", str(tmp_path), "--no-reason")[0] == 0
     assert (tmp_path / "ntrk-kg.trig").is_file()
-    assert run("build", "--out", str(tmp_path), "--no-reason", "--format", "turtle")[0] == 0
+    assert cli("build", "--out", str(tmp_path), "--no-reason", "--format", "turtle")[0] == 0
     import json
 
     manifest = json.loads((tmp_path / "manifest.json").read_text())
@@ -86,26 +83,31 @@ def test_a_rebuild_with_fewer_formats_leaves_no_stale_export(tmp_path: Path) -> 
     assert files == ["manifest.json", "ntrk-kg-ontology.ttl", "ntrk-kg.nq", "ntrk-kg.sssom.tsv", "ntrk-kg.ttl"]
 
 
-def test_an_output_directory_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+def test_an_output_directory_that_cannot_be_written_is_a_usage_error(cli, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    code, output = run("build", "--out", str(blocker / "build"), "--no-reason")
+    result = cli("build", "--out", str(blocker / "build"), "--no-reason")
+    code, output = result.exit_code, result.output
     assert (code, output) == (
         2, f"ntrk-kg: error: {blocker}: a file is where a folder should be; move the file away or choose another folder\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
-def test_load_refuses_an_endpoint_that_is_not_a_url_and_a_negative_timeout(built_dir: Path) -> None:
-    code, output = run("load", "--out", str(built_dir), "--endpoint", "notaurl")
+def test_load_refuses_an_endpoint_that_is_not_a_url_and_a_negative_timeout(cli, built_dir: Path) -> None:
+    result = cli("load", "--out", str(built_dir), "--endpoint", "notaurl")
+    code, output = result.exit_code, result.output
     assert (code, output) == (2, "ntrk-kg: error: --endpoint 'notaurl' must be an http:// or https:// URL\n")
-    code, output = run("load", "--out", str(built_dir), "--endpoint", "http://127.0.0.1:1/", "--timeout", "-1")
+    result = cli("load", "--out", str(built_dir), "--endpoint", "http://127.0.0.1:1/", "--timeout", "-1")
+    code, output = result.exit_code, result.output
     assert code == 2 and "Invalid value for '--timeout'" in output
 
 
-def test_release_refuses_a_relative_base_url_and_files_the_manifest_does_not_describe(tmp_path: Path) -> None:
-    assert run("build", "--out", str(tmp_path), "--no-reason", "--format", "turtle")[0] == 0
-    code, output = run("release", "--out", str(tmp_path), "--base-url", "notaurl")
+def test_release_refuses_a_relative_base_url_and_files_the_manifest_does_not_describe(cli, tmp_path: Path) -> None:
+    assert cli("build", "--out", str(tmp_path), "--no-reason", "--format", "turtle")[0] == 0
+    result = cli("release", "--out", str(tmp_path), "--base-url", "notaurl")
+    code, output = result.exit_code, result.output
     assert (code, output) == (2, "ntrk-kg: error: --base-url 'notaurl' must be an absolute http:// or https:// URL\n")
     (tmp_path / "ntrk-kg.trig").write_text("# left here by hand\n")
-    code, output = run("release", "--out", str(tmp_path))
+    result = cli("release", "--out", str(tmp_path))
+    code, output = result.exit_code, result.output
     assert code == 2 and f"{tmp_path / 'ntrk-kg.trig'} is not the file" in output

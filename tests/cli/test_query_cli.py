@@ -9,22 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.query import catalogue
-from kg_build.resources import PACKAGE_DIR
-
-README = PACKAGE_DIR.parent / "README.md"
 
 
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr
-
-
-def test_query_list_shows_name_and_question() -> None:
+def test_query_list_shows_name_and_question(cli) -> None:
     code, out, _ = cli("query", "list")
     assert code == 0
     lines = out.splitlines()
@@ -33,7 +22,7 @@ def test_query_list_shows_name_and_question() -> None:
                         next(line for line in lines if line.startswith("fusion-partners ")))
 
 
-def test_formats(built_dir: Path) -> None:
+def test_formats(cli, built_dir: Path) -> None:
     base = ("query", "fusion-partners", "-p", "gene=NTRK2", "--out", str(built_dir))
     code, out, _ = cli(*base, "--format", "csv")
     assert code == 0 and out == (
@@ -57,12 +46,12 @@ def test_formats(built_dir: Path) -> None:
     assert out.endswith("(3 rows)\n")
 
 
-def test_rdflib_engine_from_the_cli_gives_the_same_output(built_dir: Path) -> None:
+def test_rdflib_engine_from_the_cli_gives_the_same_output(cli, built_dir: Path) -> None:
     args = ("query", "prevalence-by-tumour-type", "--out", str(built_dir), "--format", "tsv")
     assert cli(*args)[1] == cli(*args, "--engine", "rdflib")[1]
 
 
-def test_construct_query_writes_rdf(built_dir: Path) -> None:
+def test_construct_query_writes_rdf(cli, built_dir: Path) -> None:
     code, out, _ = cli("query", "gene-card", "-p", "gene=NTRK1", "--out", str(built_dir), "--format", "ntriples")
     assert code == 0
     assert '<https://identifiers.org/hgnc:8031> <https://w3id.org/ntrk-kg/ontology#symbol> "NTRK1" .' in out.splitlines()
@@ -81,7 +70,7 @@ def test_construct_query_writes_rdf(built_dir: Path) -> None:
     (("sparql", "DROP ALL"), "updates are not run"),
     (("sparql",), "give the query either as an argument or with -f FILE.rq"),
 ])
-def test_usage_errors_exit_2_with_one_clear_message(built_dir: Path, args: tuple[str, ...], message: str) -> None:
+def test_usage_errors_exit_2_with_one_clear_message(cli, built_dir: Path, args: tuple[str, ...], message: str) -> None:
     if "--out" not in args:
         args = (*args, "--out", str(built_dir))
     code, out, err = cli(*args)
@@ -90,7 +79,7 @@ def test_usage_errors_exit_2_with_one_clear_message(built_dir: Path, args: tuple
     assert err.startswith("ntrk-kg: error: ")
 
 
-def test_sparql_adhoc_and_from_a_file_with_parameters(built_dir: Path, tmp_path: Path) -> None:
+def test_sparql_adhoc_and_from_a_file_with_parameters(cli, built_dir: Path, tmp_path: Path) -> None:
     code, out, _ = cli("sparql", "SELECT (COUNT(*) AS ?genes) WHERE { GRAPH ?g { ?x a <https://w3id.org/ntrk-kg/ontology#Gene> } }",
                        "--out", str(built_dir), "--format", "csv")
     assert (code, out) == (0, "genes\r\n12\r\n")
@@ -102,7 +91,7 @@ def test_sparql_adhoc_and_from_a_file_with_parameters(built_dir: Path, tmp_path:
     assert (code, out.splitlines()[1]) == (0, "https://w3id.org/ntrk-kg/id/fusion/ETV6--NTRK3,ETV6::NTRK3,5',NTRK3")
 
 
-def test_query_against_an_endpoint(built_dir: Path, sparql_endpoint) -> None:
+def test_query_against_an_endpoint(cli, built_dir: Path, sparql_endpoint) -> None:
     from kg_build.sparql.sources import open_store
 
     local = cli("query", "pathways", "--out", str(built_dir), "--format", "json")[1]
@@ -112,7 +101,7 @@ def test_query_against_an_endpoint(built_dir: Path, sparql_endpoint) -> None:
     assert code == 1 and f"cannot reach the SPARQL endpoint {server.url}" in err
 
 
-def test_triples_only_file_gets_a_warning(built_dir: Path, tmp_path: Path) -> None:
+def test_triples_only_file_gets_a_warning(cli, built_dir: Path, tmp_path: Path) -> None:
     ttl = tmp_path / "flat.ttl"
     ttl.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n", encoding="utf-8")
     code, out, err = cli("query", "ntrk-genes", "--graph", str(ttl))
@@ -138,17 +127,16 @@ def test_query_path_imports_no_heavy_library(built_dir: Path) -> None:
     assert "(4 rows)" in out
 
 
-def test_readme_catalogue_table_is_fresh() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_catalogue_table_of_the_docs_is_fresh(docs) -> None:
+    text = docs.text("queries.md")
     m = re.search(r"<!-- catalogue:start -->\n(.*?)<!-- catalogue:end -->", text, re.S)
-    assert m, "README.md has no <!-- catalogue:start --> ... <!-- catalogue:end --> block"
+    assert m, "docs/queries.md has no <!-- catalogue:start --> ... <!-- catalogue:end --> block"
     assert m.group(1) == catalogue.markdown_table(catalogue.load()), \
-        "the README's query table is stale: regenerate it with 'ntrk-kg query list --markdown'"
+        "the query table of docs/queries.md is stale: regenerate it with 'ntrk-kg query list --markdown'"
 
 
-def test_readme_query_examples_show_real_output(built_dir: Path) -> None:
-    section = README.read_text(encoding="utf-8").split("\n## Queries", 1)[1].split("\n## ", 1)[0]
-    examples = re.findall(r"```console\n\$ (ntrk-kg [^\n]*)\n(.*?)```", section, re.S)
+def test_the_catalogue_examples_of_the_docs_show_real_output(docs, cli, built_dir: Path) -> None:
+    examples = re.findall(r"```console\n\$ (ntrk-kg [^\n]*)\n(.*?)```", docs.section("queries.md", "## The catalogue"), re.S)
     assert len(examples) >= 2
     for command, shown in examples:
         args = command.split()[1:] + ["--out", str(built_dir)]

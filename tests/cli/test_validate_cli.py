@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
 from rdflib import RDF, Dataset, Graph
 from rdflib.namespace import SH
 
-from kg_build.cli import main
 from kg_build.rdf.iris import ONTOLOGY_GRAPH
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
@@ -19,16 +17,9 @@ PTC = "ntrkkg:guide/ntrk-guide/statement/prevalence-papillary-thyroid-cancer-ped
 CRC = "ntrkkg:guide/ntrk-guide/statement/prevalence-colorectal-cancer"
 
 
-def run(*args: str):
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    return result
-
-
-def test_the_build_has_no_violation_and_two_warnings(built_dir: Path) -> None:
+def test_the_build_has_no_violation_and_two_warnings(cli, built_dir: Path) -> None:
     """Warnings are results, so the graph does not conform (SHACL's definition); they are not fatal."""
-    result = run("validate", "--out", str(built_dir))
+    result = cli("validate", "--out", str(built_dir))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("The graph does not conform: 0 violations, 3 warnings (")
@@ -38,14 +29,13 @@ def test_the_build_has_no_violation_and_two_warnings(built_dir: Path) -> None:
     assert '    - value "~26%"; check sh:SPARQLConstraintComponent' in lines
 
 
-def test_readme_shows_the_real_report(built_dir: Path) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    result = run("validate", "--out", str(built_dir))
-    assert "$ ntrk-kg validate\n" + result.stdout + "```" in readme
+def test_the_validation_page_shows_the_real_report(docs, cli, built_dir: Path) -> None:
+    result = cli("validate", "--out", str(built_dir))
+    assert "$ ntrk-kg validate\n" + result.stdout + "```" in docs.text("validation.md")
 
 
-def test_json_report(built_dir: Path) -> None:
-    result = run("validate", "--out", str(built_dir), "--format", "json")
+def test_json_report(cli, built_dir: Path) -> None:
+    result = cli("validate", "--out", str(built_dir), "--format", "json")
     assert result.exit_code == 0
     body = json.loads(result.stdout)
     assert (body["conforms"], body["violations"], body["warnings"]) == (False, 0, 3)
@@ -58,8 +48,8 @@ def test_json_report(built_dir: Path) -> None:
     ]
 
 
-def test_turtle_report_is_the_shacl_report_graph(built_dir: Path) -> None:
-    result = run("validate", "--out", str(built_dir), "--format", "turtle")
+def test_turtle_report_is_the_shacl_report_graph(cli, built_dir: Path) -> None:
+    result = cli("validate", "--out", str(built_dir), "--format", "turtle")
     assert result.exit_code == 0
     g = Graph().parse(data=result.stdout, format="turtle")
     report = g.value(None, RDF.type, SH.ValidationReport, any=False)
@@ -73,14 +63,14 @@ def test_turtle_report_is_the_shacl_report_graph(built_dir: Path) -> None:
     assert {g.value(r, SH.resultSeverity) for r in g.objects(report, SH.result)} == {SH.Warning}
 
 
-def test_every_export_format_validates(built_dir: Path) -> None:
+def test_every_export_format_validates(cli, built_dir: Path) -> None:
     for name in ("ntrk-kg.ttl", "ntrk-kg.nt", "ntrk-kg.trig", "ntrk-kg.jsonld", "ntrk-kg.rdf"):
-        result = run("validate", str(built_dir / name), "--format", "json")
+        result = cli("validate", str(built_dir / name), "--format", "json")
         assert result.exit_code == 0, name
         assert json.loads(result.stdout)["warnings"] == 3, name
 
 
-def test_files_are_validated_as_given_and_the_ontology_is_an_option(built_dir: Path, tmp_path: Path) -> None:
+def test_files_are_validated_as_given_and_the_ontology_is_an_option(cli, built_dir: Path, tmp_path: Path) -> None:
     ds = Dataset()
     ds.parse(built_dir / "ntrk-kg.nq", format="nquads")
     data = Graph()
@@ -89,27 +79,27 @@ def test_files_are_validated_as_given_and_the_ontology_is_an_option(built_dir: P
             data.add((s, p, o))
     path = tmp_path / "data-only.nt"
     data.serialize(path, format="nt")
-    result = run("validate", str(path), "--format", "json")
+    result = cli("validate", str(path), "--format", "json")
     assert result.exit_code == 1
     body = json.loads(result.stdout)
     # Without the ontology, its terms are undeclared and no class has subclasses.
     assert (body["violations"], body["warnings"], body["triples"]) == (1500, 3, 2573)
     declared = [r for r in body["results"] if r["source_shape"].endswith("#DeclaredTermShape")]
     assert len(declared) == 1387
-    result = run("validate", str(path), "--with-ontology")
+    result = cli("validate", str(path), "--with-ontology")
     assert result.exit_code == 0
     assert result.stdout.startswith("The graph does not conform: 0 violations, 3 warnings (3553 triples checked).")
 
 
-def test_an_extension_written_by_hand_conforms_with_the_build(built_dir: Path) -> None:
-    result = run("validate", str(built_dir / "ntrk-kg.nq"), str(FIXTURES / "valid" / "new-fusion.ttl"))
+def test_an_extension_written_by_hand_conforms_with_the_build(cli, built_dir: Path) -> None:
+    result = cli("validate", str(built_dir / "ntrk-kg.nq"), str(FIXTURES / "valid" / "new-fusion.ttl"))
     assert result.exit_code == 0
     assert "0 violations, 3 warnings" in result.stdout.splitlines()[0]
 
 
-def test_a_non_conforming_file_exits_1_with_a_readable_report(built_dir: Path) -> None:
+def test_a_non_conforming_file_exits_1_with_a_readable_report(cli, built_dir: Path) -> None:
     bad = FIXTURES / "invalid" / "missing-three-prime-partner.ttl"
-    result = run("validate", str(built_dir / "ntrk-kg.nq"), str(bad))
+    result = cli("validate", str(built_dir / "ntrk-kg.nq"), str(bad))
     assert result.exit_code == 1
     out = result.stdout.splitlines()
     assert out[0].startswith("The graph does not conform: 1 violation, 3 warnings (")
@@ -124,9 +114,9 @@ def test_a_non_conforming_file_exits_1_with_a_readable_report(built_dir: Path) -
     assert result.stderr == f"ntrk-kg: error: 1 violation in {built_dir / 'ntrk-kg.nq'}, {bad} (report above)\n"
 
 
-def test_a_property_violation_names_path_value_and_fix(built_dir: Path) -> None:
+def test_a_property_violation_names_path_value_and_fix(cli, built_dir: Path) -> None:
     bad = FIXTURES / "invalid" / "percent-150.ttl"
-    result = run("validate", str(built_dir / "ntrk-kg.nq"), str(bad))
+    result = cli("validate", str(built_dir / "ntrk-kg.nq"), str(bad))
     assert result.exit_code == 1
     out = result.stdout.splitlines()
     i = out.index("Violation: point estimate [ntrksh:PercentRange-pointEstimate], 1 node")
@@ -138,10 +128,10 @@ def test_a_property_violation_names_path_value_and_fix(built_dir: Path) -> None:
     ]
 
 
-def test_a_syntax_error_exits_2_naming_file_line_and_column(tmp_path: Path) -> None:
+def test_a_syntax_error_exits_2_naming_file_line_and_column(cli, tmp_path: Path) -> None:
     path = tmp_path / "broken.ttl"
     path.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n')
-    result = run("validate", str(path))
+    result = cli("validate", str(path))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
@@ -149,26 +139,26 @@ def test_a_syntax_error_exits_2_naming_file_line_and_column(tmp_path: Path) -> N
     )
 
 
-def test_a_syntax_error_in_n_triples_names_the_line(tmp_path: Path) -> None:
+def test_a_syntax_error_in_n_triples_names_the_line(cli, tmp_path: Path) -> None:
     path = tmp_path / "broken.nt"
     path.write_text("<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> http://e/c .\n")
-    result = run("validate", str(path))
+    result = cli("validate", str(path))
     assert result.exit_code == 2
     assert result.stderr == f"ntrk-kg: error: {path}: not valid nt: line 2: Invalid line: http://e/c .\n"
 
 
-def test_input_format_overrides_the_extension(built_dir: Path, tmp_path: Path) -> None:
+def test_input_format_overrides_the_extension(cli, built_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "graph.txt"
     path.write_bytes((built_dir / "ntrk-kg.ttl").read_bytes())
-    assert run("validate", str(path)).exit_code == 2
-    assert run("validate", str(path), "--input-format", "turtle").exit_code == 0
+    assert cli("validate", str(path)).exit_code == 2
+    assert cli("validate", str(path), "--input-format", "turtle").exit_code == 0
 
 
-def test_missing_inputs_exit_2(tmp_path: Path) -> None:
-    result = run("validate", "--out", str(tmp_path / "nowhere"))
+def test_missing_inputs_exit_2(cli, tmp_path: Path) -> None:
+    result = cli("validate", "--out", str(tmp_path / "nowhere"))
     assert result.exit_code == 2
     assert "run 'ntrk-kg build --out" in result.stderr
-    result = run("validate", str(tmp_path / "absent.ttl"))
+    result = cli("validate", str(tmp_path / "absent.ttl"))
     assert result.exit_code == 2
     assert result.stderr == f"ntrk-kg: error: {tmp_path / 'absent.ttl'}: no such file\n"
 
@@ -187,22 +177,22 @@ def test_build_keeps_the_warnings_in_the_manifest(built_dir: Path) -> None:
     ]
 
 
-def test_build_prints_the_warnings(tmp_path: Path) -> None:
-    result = run("build", "--out", str(tmp_path / "out"), "--format", "nquads")
+def test_build_prints_the_warnings(cli, tmp_path: Path) -> None:
+    result = cli("build", "--out", str(tmp_path / "out"), "--format", "nquads")
     assert result.exit_code == 0
     warnings = [ln for ln in result.stderr.splitlines() if ln.startswith("warning: ")]
     assert [w.split(":", 2)[1].strip() + ":" + w.split(":", 2)[2].split(":")[0] for w in warnings] == [CMN, PTC, CRC]
     assert [w.rsplit(" [", 1)[1] for w in warnings] == ["ntrksh:BandConsistencyShape]"] * 2 + ["ntrksh:PrevalenceStatementsAgreeShape]"]
 
 
-def test_build_refuses_a_non_conforming_graph_and_writes_nothing(data_copy: Path, tmp_path: Path) -> None:
+def test_build_refuses_a_non_conforming_graph_and_writes_nothing(cli, data_copy: Path, tmp_path: Path) -> None:
     """An outcome no pathway drives passes the table checks but breaks a shape: exit 1, old build kept."""
     out = tmp_path / "out"
-    assert run("build", "--out", str(out), "--format", "nquads").exit_code == 0
+    assert cli("build", "--out", str(out), "--format", "nquads").exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     with (data_copy / "processes.tsv").open("a", encoding="utf-8") as fh:
         fh.write("apoptosis\toutcome\t\tapoptosis\tapoptosis\n")
-    result = run("build", "--data", str(data_copy), "--out", str(out), "--format", "nquads")
+    result = cli("build", "--data", str(data_copy), "--out", str(out), "--format", "nquads")
     assert result.exit_code == 1
     err = result.stderr.splitlines()
     assert err[0] == (

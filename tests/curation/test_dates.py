@@ -6,9 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kg_build.cli import main
 
 
 def edit(path: Path, old: str, new: str) -> int:
@@ -20,9 +17,8 @@ def edit(path: Path, old: str, new: str) -> int:
     return line
 
 
-def build(data: Path, out: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), "--no-reason"])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+def build(cli, data: Path, out: Path) -> tuple[int, str]:
+    result = cli("build", "--data", str(data), "--out", str(out), "--no-reason")
     return result.exit_code, result.output
 
 
@@ -41,25 +37,25 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_an_impossible_date_is_refused(data_copy: Path, tmp_path: Path, case: str) -> None:
+def test_an_impossible_date_is_refused(cli, data_copy: Path, tmp_path: Path, case: str) -> None:
     name, old, new, field, message = CASES[case]
     line = edit(data_copy / name, old, new)
-    code, output = build(data_copy, tmp_path / "out")
+    code, output = build(cli, data_copy, tmp_path / "out")
     assert code == 2
     assert f"{data_copy / name}:{line}: {field}: {message}" in output
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists()
 
 
-def test_a_leap_day_is_a_date(data_copy: Path, tmp_path: Path) -> None:
+def test_a_leap_day_is_a_date(cli, data_copy: Path, tmp_path: Path) -> None:
     edit(data_copy / "approvals.tsv", "\t2018-11-26\t", "\t2020-02-29\t")
-    assert build(data_copy, tmp_path / "out")[0] == 0
+    assert build(cli, data_copy, tmp_path / "out")[0] == 0
 
 
-def test_the_previous_build_stays_intact(data_copy: Path, tmp_path: Path) -> None:
+def test_the_previous_build_stays_intact(cli, data_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert build(data_copy, out)[0] == 0
+    assert build(cli, data_copy, out)[0] == 0
     before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     edit(data_copy / "documents.tsv", "\tDecember 2025\t2025-12\t", "\tDecember 2025\t2025-13-45\t")
-    assert build(data_copy, out)[0] == 2
+    assert build(cli, data_copy, out)[0] == 2
     assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kg_build.cli import main
 
 
 def edit(path: Path, old: str, new: str) -> int:
@@ -19,9 +16,8 @@ def edit(path: Path, old: str, new: str) -> int:
     return line
 
 
-def build(data: Path, out: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+def build(cli, data: Path, out: Path) -> tuple[int, str]:
+    result = cli("build", "--data", str(data), "--out", str(out))
     return result.exit_code, result.output
 
 
@@ -41,10 +37,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_is_reported_with_file_line_and_field(data_copy: Path, tmp_path: Path, case: str) -> None:
+def test_bad_input_is_reported_with_file_line_and_field(cli, data_copy: Path, tmp_path: Path, case: str) -> None:
     name, old, new, field, message = CASES[case]
     line = edit(data_copy / name, old, new)
-    code, output = build(data_copy, tmp_path / "out")
+    code, output = build(cli, data_copy, tmp_path / "out")
     assert code == 2
     assert f"{data_copy / name}:{line}: {field}: " in output
     assert message in output
@@ -52,11 +48,11 @@ def test_bad_input_is_reported_with_file_line_and_field(data_copy: Path, tmp_pat
     assert not (tmp_path / "out").exists()
 
 
-def test_every_bad_row_is_listed_in_one_message(data_copy: Path, tmp_path: Path) -> None:
+def test_every_bad_row_is_listed_in_one_message(cli, data_copy: Path, tmp_path: Path) -> None:
     l1 = edit(data_copy / "fusions.tsv", "ntrk-guide\tTPR\t", "ntrk-guide\tTPRX\t")
     l2 = edit(data_copy / "prevalence.tsv", "\t0.19%\t7", "\t0.19%\t12")
     l3 = edit(data_copy / "genes.tsv", "NCBIGene:4000", "NCBI:4000")
-    code, output = build(data_copy, tmp_path / "out")
+    code, output = build(cli, data_copy, tmp_path / "out")
     assert code == 2
     assert output.startswith("ntrk-kg: error: the curated data has 4 problems; nothing was written:")
     # the finding about Table 2's rows names the TPR row, which no longer exists
@@ -71,20 +67,20 @@ def test_every_bad_row_is_listed_in_one_message(data_copy: Path, tmp_path: Path)
     ])
 
 
-def test_a_failed_build_leaves_the_previous_build_untouched(data_copy: Path, tmp_path: Path) -> None:
+def test_a_failed_build_leaves_the_previous_build_untouched(cli, data_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert build(data_copy, out)[0] == 0
+    assert build(cli, data_copy, out)[0] == 0
     files = [p for p in out.rglob("*") if p.is_file()]  # the exports and the embedded store's files
     before = {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
     edit(data_copy / "prevalence.tsv", "~26%", "~126%")
-    assert build(data_copy, out)[0] == 2
+    assert build(cli, data_copy, out)[0] == 2
     after = {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert after == before
 
 
-def test_missing_curated_file(data_copy: Path, tmp_path: Path) -> None:
+def test_missing_curated_file(cli, data_copy: Path, tmp_path: Path) -> None:
     (data_copy / "bands.tsv").unlink()
-    code, output = build(data_copy, tmp_path / "out")
+    code, output = build(cli, data_copy, tmp_path / "out")
     assert code == 2
     assert f"{data_copy / 'bands.tsv'}:0: (file): file not found" in output
 

@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
-from click.testing import CliRunner
-
-from kg_build.cli import main
 
 
-def run(root: Path, *args: str) -> tuple[int, str, str]:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(cwd)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_release_with_previous_writes_notes_and_revises_it(releases: Path) -> None:
-    assert run(releases, "release", "--out", "old", "--release-dir", "bundle-old")[0] == 0
-    code, out, err = run(releases, "release", "--out", "new", "--release-dir", "bundle-new",
-                         "--previous", "bundle-old", "--version", "0.2.0")
+def test_release_with_previous_writes_notes_and_revises_it(cli, releases: Path) -> None:
+    assert cli("release", "--out", "old", "--release-dir", "bundle-old", cwd=releases)[0] == 0
+    code, out, err = cli("release", "--out", "new", "--release-dir", "bundle-new",
+                         "--previous", "bundle-old", "--version", "0.2.0", cwd=releases)
     assert (code, err) == (0, "")
     assert "  CHANGES.md\n  changes.ttl\n" in out
     bundle = releases / "bundle-new"
     notes = (bundle / "CHANGES.md").read_text(encoding="utf-8")
     # The same notes as 'ntrk-kg diff' between the two bundles, under the names of the releases.
-    diffed = run(releases, "diff", "bundle-old", "bundle-new")[1]
+    diffed = cli("diff", "bundle-old", "bundle-new", cwd=releases)[1]
     assert notes.splitlines()[0] == "# Changes from ntrk-kg 0.1.0 to ntrk-kg 0.2.0"
     assert notes.splitlines()[1:] == diffed.splitlines()[1:]
     void = ox.Store()
@@ -57,9 +43,9 @@ def test_release_with_previous_writes_notes_and_revises_it(releases: Path) -> No
     assert [(r["old"].value, r["new"].value) for r in rows] == [("https://w3id.org/ntrk-kg/dataset/0.1.0", ver)]
 
 
-def test_a_release_cannot_revise_its_own_version(releases: Path) -> None:
-    assert run(releases, "release", "--out", "old", "--release-dir", "bundle-same")[0] == 0
-    code, _, err = run(releases, "release", "--out", "new", "--release-dir", "bundle-again", "--previous", "bundle-same")
+def test_a_release_cannot_revise_its_own_version(cli, releases: Path) -> None:
+    assert cli("release", "--out", "old", "--release-dir", "bundle-same", cwd=releases)[0] == 0
+    code, _, err = cli("release", "--out", "new", "--release-dir", "bundle-again", "--previous", "bundle-same", cwd=releases)
     assert (code, err) == (2, "ntrk-kg: error: --previous bundle-same is version 0.1.0 too; a release revises an "
                               "earlier version: name this one with --version\n")
     assert not (releases / "bundle-again").exists()

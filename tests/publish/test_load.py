@@ -74,16 +74,16 @@ def url(server: ThreadingHTTPServer, path: str) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}{path}"
 
 
-def load(built_dir: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def load(cli, built_dir: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     base = {gsp.USER_ENV: "", gsp.PASSWORD_ENV: "", "NETRC": "/nonexistent"}
-    result = CliRunner().invoke(main, ["load", "--out", str(built_dir), *args], env={**base, **(env or {})})
+    result = cli("load", "--out", str(built_dir), *args, env={**base, **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_a_server_answering_500_gives_a_one_line_error_with_endpoint_and_status(built_dir: Path, fake) -> None:
+def test_a_server_answering_500_gives_a_one_line_error_with_endpoint_and_status(cli, built_dir: Path, fake) -> None:
     graphs = graphs_of(built_dir)
     fake.count_status = 500
-    code, out, err = load(built_dir, "--endpoint", url(fake, "/sparql"))
+    code, out, err = load(cli, built_dir, "--endpoint", url(fake, "/sparql"))
     assert (code, out) == (1, "")
     assert err == (
         f"ntrk-kg: error: GET {url(fake, '/sparql')} (SPARQL count of <{graphs[0]}>) failed: "
@@ -91,10 +91,10 @@ def test_a_server_answering_500_gives_a_one_line_error_with_endpoint_and_status(
     )
 
 
-def test_a_500_in_the_middle_of_the_upload_is_reported_as_an_incomplete_load(built_dir: Path, fake) -> None:
+def test_a_500_in_the_middle_of_the_upload_is_reported_as_an_incomplete_load(cli, built_dir: Path, fake) -> None:
     graphs = graphs_of(built_dir)
     fake.statuses = [204, 500]
-    code, out, err = load(built_dir, "--endpoint", url(fake, "/sparql"), "--gsp", url(fake, "/store"), "--replace")
+    code, out, err = load(cli, built_dir, "--endpoint", url(fake, "/sparql"), "--gsp", url(fake, "/store"), "--replace")
     assert (code, out) == (1, "")
     put = url(fake, "/store") + "?" + urlencode({"graph": graphs[1]})
     assert err == (
@@ -104,10 +104,10 @@ def test_a_500_in_the_middle_of_the_upload_is_reported_as_an_incomplete_load(bui
     assert [m for m, _, _ in fake.seen if m != "GET"] == ["PUT", "PUT"]
 
 
-def test_an_upload_the_server_accepts_but_does_not_store_fails_the_count_check(built_dir: Path, fake) -> None:
+def test_an_upload_the_server_accepts_but_does_not_store_fails_the_count_check(cli, built_dir: Path, fake) -> None:
     manifest = json.loads((built_dir / "manifest.json").read_text())
     graphs = graphs_of(built_dir)
-    code, out, err = load(built_dir, "--endpoint", url(fake, "/sparql"), "--gsp", url(fake, "/store"), "--replace")
+    code, out, err = load(cli, built_dir, "--endpoint", url(fake, "/sparql"), "--gsp", url(fake, "/store"), "--replace")
     assert (code, out) == (1, "")
     problems = "; ".join(
         f"<{g}> holds 0 triples on {url(fake, '/sparql')} after the upload, expected {manifest['graphs'][g]} "
@@ -117,12 +117,12 @@ def test_an_upload_the_server_accepts_but_does_not_store_fails_the_count_check(b
     assert err == f"ntrk-kg: error: the load is incomplete: {problems}\n"
 
 
-def test_an_unreachable_port_names_the_endpoint(built_dir: Path) -> None:
+def test_an_unreachable_port_names_the_endpoint(cli, built_dir: Path) -> None:
     graphs = graphs_of(built_dir)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code, out, err = load(built_dir, "--endpoint", f"http://127.0.0.1:{port}/sparql")
+    code, out, err = load(cli, built_dir, "--endpoint", f"http://127.0.0.1:{port}/sparql")
     assert (code, out) == (1, "")
     assert err == (
         f"ntrk-kg: error: GET http://127.0.0.1:{port}/sparql (SPARQL count of <{graphs[0]}>) failed: "
@@ -156,13 +156,13 @@ def test_a_permanent_error_is_not_retried(fake) -> None:
     assert waits == []
 
 
-def test_uploads_name_the_graph_and_never_target_the_default_graph(built_dir: Path, fake) -> None:
-    load(built_dir, "--endpoint", url(fake, "/sparql"), "--gsp", url(fake, "/store"), "--append")
+def test_uploads_name_the_graph_and_never_target_the_default_graph(cli, built_dir: Path, fake) -> None:
+    load(cli, built_dir, "--endpoint", url(fake, "/sparql"), "--gsp", url(fake, "/store"), "--append")
     uploads = [(m, p) for m, p, _ in fake.seen if m != "GET"]
     assert uploads == [("POST", "/store?" + urlencode({"graph": g})) for g in graphs_of(built_dir)]
 
 
-def test_credentials_from_the_environment_are_sent_with_basic_auth(built_dir: Path, fake) -> None:
+def test_credentials_from_the_environment_are_sent_with_basic_auth(cli, built_dir: Path, fake) -> None:
     class Auth(Fake):
         def do_GET(self) -> None:
             if self.headers.get("Authorization") != "Basic dTpwdw==":  # u:pw
@@ -175,11 +175,11 @@ def test_credentials_from_the_environment_are_sent_with_basic_auth(built_dir: Pa
 
     fake.RequestHandlerClass = Auth
     fake.count_status = 500  # stop after the first count: we only look at its credentials
-    code, _, err = load(built_dir, "--endpoint", url(fake, "/sparql"), env={gsp.USER_ENV: "u", gsp.PASSWORD_ENV: "pw"})
+    code, _, err = load(cli, built_dir, "--endpoint", url(fake, "/sparql"), env={gsp.USER_ENV: "u", gsp.PASSWORD_ENV: "pw"})
     assert code == 1 and "HTTP 500" in err
     assert [a for m, _, a in fake.seen] == ["Basic dTpwdw=="]
     fake.seen.clear()
-    code, _, err = load(built_dir, "--endpoint", url(fake, "/sparql"))
+    code, _, err = load(cli, built_dir, "--endpoint", url(fake, "/sparql"))
     assert code == 1
     assert err.startswith(f"ntrk-kg: error: GET {url(fake, '/sparql')} (SPARQL count of <{graphs_of(built_dir)[0]}>) failed: "
                           f"HTTP 401 Unauthorized (check {gsp.USER_ENV}/{gsp.PASSWORD_ENV} or the netrc entry")
@@ -198,13 +198,13 @@ def test_credentials_come_from_a_netrc_file_by_host(tmp_path: Path) -> None:
         gsp.credentials("http://db.example/sparql", {gsp.USER_ENV: "u"})
 
 
-def test_layout_options_exclude_each_other(built_dir: Path) -> None:
-    code, _, err = load(built_dir, "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "https://w3id.org/x", "--dataset")
+def test_layout_options_exclude_each_other(cli, built_dir: Path) -> None:
+    code, _, err = load(cli, built_dir, "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "https://w3id.org/x", "--dataset")
     assert (code, err) == (2, "ntrk-kg: error: --graph and --dataset exclude each other: choose one layout\n")
 
 
-def test_a_target_graph_that_is_not_an_iri_is_a_usage_error(built_dir: Path) -> None:
-    code, _, err = load(built_dir, "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "x> } DROP ALL #")
+def test_a_target_graph_that_is_not_an_iri_is_a_usage_error(cli, built_dir: Path) -> None:
+    code, _, err = load(cli, built_dir, "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "x> } DROP ALL #")
     assert (code, err) == (2, "ntrk-kg: error: not an absolute IRI: 'x> } DROP ALL #'\n")
 
 

@@ -9,17 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.query import catalogue
 
 FEDERATED = ["gene-wikidata-items", "trk-protein-function"]
-
-
-def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
 
 
 def test_the_federated_queries_are_in_the_catalogue_with_the_public_endpoints_as_defaults():
@@ -33,10 +26,11 @@ def test_the_federated_queries_are_in_the_catalogue_with_the_public_endpoints_as
     assert all(not q.param("endpoint").required and q.param("endpoint").type == "iri" for q in found.values())
 
 
-def test_trk_protein_function_from_the_uniprot_stand_in(built_dir: Path, federation_endpoints):
+def test_trk_protein_function_from_the_uniprot_stand_in(cli, built_dir: Path, federation_endpoints):
     endpoint = federation_endpoints["https://sparql.uniprot.org/sparql"]
-    code, out = cli("query", "trk-protein-function", "-p", f"endpoint={endpoint}", "--format", "tsv",
-                    "--out", str(built_dir))
+    result = cli("query", "trk-protein-function", "-p", f"endpoint={endpoint}", "--format", "tsv",
+                 "--out", str(built_dir))
+    code, out = result.exit_code, result.output
     assert code == 0, out
     assert out.splitlines() == [
         "?protein\t?protein_symbol\t?function",
@@ -48,11 +42,12 @@ def test_trk_protein_function_from_the_uniprot_stand_in(built_dir: Path, federat
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-def test_gene_wikidata_items_join_on_both_identifiers(built_dir: Path, federation_endpoints, engine):
+def test_gene_wikidata_items_join_on_both_identifiers(cli, built_dir: Path, federation_endpoints, engine):
     """NTRK2's decoy item has its HGNC ID but another NCBI Gene ID: it must not match."""
     endpoint = federation_endpoints["https://query.wikidata.org/sparql"]
-    code, out = cli("query", "gene-wikidata-items", "-p", f"endpoint={endpoint}", "--format", "tsv",
-                    "--engine", engine, "--out", str(built_dir))
+    result = cli("query", "gene-wikidata-items", "-p", f"endpoint={endpoint}", "--format", "tsv",
+                 "--engine", engine, "--out", str(built_dir))
+    code, out = result.exit_code, result.output
     assert code == 0, out
     assert out.splitlines() == [
         "?gene\t?symbol\t?hgnc_id\t?ncbigene_id\t?item\t?wikidata_symbol",
@@ -62,14 +57,16 @@ def test_gene_wikidata_items_join_on_both_identifiers(built_dir: Path, federatio
     ]
 
 
-def test_an_endpoint_that_is_not_an_iri_is_refused(built_dir: Path):
-    code, out = cli("query", "trk-protein-function", "-p", "endpoint=http://x> } ; DROP ALL ; #", "--out", str(built_dir))
+def test_an_endpoint_that_is_not_an_iri_is_refused(cli, built_dir: Path):
+    result = cli("query", "trk-protein-function", "-p", "endpoint=http://x> } ; DROP ALL ; #", "--out", str(built_dir))
+    code, out = result.exit_code, result.output
     assert code == 2
     assert out.startswith("ntrk-kg: error: query trk-protein-function: parameter 'endpoint':")
 
 
-def test_an_unreachable_endpoint_is_one_line_exit_1(built_dir: Path):
-    code, out = cli("query", "trk-protein-function", "-p", "endpoint=http://127.0.0.1:9/query", "--out", str(built_dir))
+def test_an_unreachable_endpoint_is_one_line_exit_1(cli, built_dir: Path):
+    result = cli("query", "trk-protein-function", "-p", "endpoint=http://127.0.0.1:9/query", "--out", str(built_dir))
+    code, out = result.exit_code, result.output
     assert code == 1
     assert out.startswith("ntrk-kg: error: trk-protein-function: a SERVICE endpoint of the query could not be queried:")
     assert len(out.strip().splitlines()) == 1

@@ -10,17 +10,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.query import catalogue
 
 LOCAL_ONLY = ("gene-wikidata-items", "trk-protein-function")  # their SERVICE endpoint is not allowed here
 
 
-def _cli(built_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["query", *args, "--out", str(built_dir)])
-    return result.exit_code, result.stdout_bytes.decode(), result.stderr
+def _cli(cli, built_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = cli("query", *args, "--out", str(built_dir))
+    return result.exit_code, result.stdout, result.stderr
 
 
 def test_the_list_is_the_catalogue(served, http) -> None:
@@ -35,22 +33,22 @@ def test_the_list_is_the_catalogue(served, http) -> None:
 
 
 @pytest.mark.parametrize("name", [n for n in catalogue.names() if n not in LOCAL_ONLY])
-def test_each_query_answers_as_the_command_line(name: str, served, http, built_dir: Path) -> None:
+def test_each_query_answers_as_the_command_line(cli, name: str, served, http, built_dir: Path) -> None:
     q = catalogue.find(name)
     args = [a for k, v in q.examples().items() for a in ("-p", f"{k}={v}")]
     fmt, accept = ("ntriples", "application/n-triples") if q.form == "construct" else ("tsv", "text/tab-separated-values")
-    code, out, _ = _cli(built_dir, name, *args, "--format", fmt)
+    code, out, _ = _cli(cli, built_dir, name, *args, "--format", fmt)
     assert code == 0
     status, _, body = http(f"{served.url}/api/{name}?{urlencode(q.examples())}", accept=accept)
     assert (status, body.decode()) == (200, out)
 
 
-def test_a_bad_parameter_is_400_with_the_command_lines_message(served, http, built_dir: Path) -> None:
+def test_a_bad_parameter_is_400_with_the_command_lines_message(cli, served, http, built_dir: Path) -> None:
     cases = [("tumour-types-above-threshold", {"threshold": "abc"}), ("tumour-types-above-threshold", {}),
              ("statements-citing-reference", {"number": "two"}), ("ntrk-genes", {"gene": "NTRK1"}),
              ("tumour-types-above-threshold", {"threshold": "101"})]
     for name, values in cases:
-        code, _, err = _cli(built_dir, name, *[a for k, v in values.items() for a in ("-p", f"{k}={v}")])
+        code, _, err = _cli(cli, built_dir, name, *[a for k, v in values.items() for a in ("-p", f"{k}={v}")])
         assert code == 2 and err.startswith("ntrk-kg: error: ")
         status, headers, body = http(f"{served.url}/api/{name}?{urlencode(values)}")
         assert (status, headers["content-type"]) == (400, "text/plain; charset=utf-8")
@@ -66,10 +64,10 @@ def test_unknown_query_is_404_with_a_suggestion(served, http) -> None:
     assert body == b"no query called 'ntrk-gene' in the catalogue; did you mean ntrk-genes? (see 'ntrk-kg query list')\n"
 
 
-def test_pages_as_the_command_line_with_a_link_to_the_next(served, http, built_dir: Path) -> None:
+def test_pages_as_the_command_line_with_a_link_to_the_next(cli, served, http, built_dir: Path) -> None:
     q = catalogue.find("fusion-partners")
     assert q.pagination is not None
-    _, out, _ = _cli(built_dir, "fusion-partners", "--format", "tsv", "--page", "1")
+    _, out, _ = _cli(cli, built_dir, "fusion-partners", "--format", "tsv", "--page", "1")
     status, headers, body = http(f"{served.url}/api/fusion-partners?page=1&format=tsv")
     assert (status, body.decode()) == (200, out)
     rows = len(out.splitlines()) - 1

@@ -29,10 +29,10 @@ def _rows(body: bytes) -> list[tuple[str, str]]:
     return [(b["gene"]["value"], b["symbol"]["value"]) for b in doc["results"]["bindings"]]
 
 
-def _cli(built_dir: Path, fmt: str, query: str = GENES) -> str:
-    result = CliRunner().invoke(main, ["sparql", query, "--format", fmt, "--out", str(built_dir)])
+def _cli(cli, built_dir: Path, fmt: str, query: str = GENES) -> str:
+    result = cli("sparql", query, "--format", fmt, "--out", str(built_dir))
     assert result.exit_code == 0, result.output
-    return result.stdout_bytes.decode("utf-8")
+    return result.stdout
 
 
 def test_get_post_form_and_post_direct_give_the_same_answer(served, http) -> None:
@@ -48,7 +48,7 @@ def test_get_post_form_and_post_direct_give_the_same_answer(served, http) -> Non
         assert _rows(body) == NTRK
 
 
-def test_each_result_format_is_the_command_lines(served, http, built_dir: Path) -> None:
+def test_each_result_format_is_the_command_lines(cli, served, http, built_dir: Path) -> None:
     url = f"{served.url}/sparql?{urlencode({'query': GENES})}"
     for accept, media, fmt in (("application/sparql-results+json", "application/sparql-results+json", "json"),
                                ("text/csv", "text/csv; charset=utf-8", "csv"),
@@ -56,7 +56,7 @@ def test_each_result_format_is_the_command_lines(served, http, built_dir: Path) 
                                ("application/sparql-results+xml", "application/sparql-results+xml", "xml")):
         status, headers, body = http(url, accept=accept)
         assert (status, headers["content-type"]) == (200, media)
-        assert body.decode("utf-8") == _cli(built_dir, fmt)
+        assert body.decode("utf-8") == _cli(cli, built_dir, fmt)
         assert http(f"{url}&format={fmt}")[2] == body
 
 

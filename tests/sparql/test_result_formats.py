@@ -9,25 +9,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 from rdflib.query import Result as RdflibResult
 
-from kg_build.cli import main
 from kg_build.sparql.engines import RemoteEngine, normalise
 from kg_build.sparql.sources import NO_GRAPH_NOTE, engine_for
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_xml_results_are_the_json_results(built_dir: Path) -> None:
+def test_xml_results_are_the_json_results(cli, built_dir: Path) -> None:
     """--format xml is SPARQL XML results: rdflib's and pyoxigraph's parsers read the rows of --format json."""
-    code, xml, _ = run("query", "ntrk-genes", "--format", "xml", "--out", str(built_dir))
+    code, xml, _ = cli("query", "ntrk-genes", "--format", "xml", "--out", str(built_dir))
     assert code == 0
     assert xml.startswith('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">')
-    _, as_json, _ = run("query", "ntrk-genes", "--format", "json", "--out", str(built_dir))
+    _, as_json, _ = cli("query", "ntrk-genes", "--format", "json", "--out", str(built_dir))
     expected = list(ox.parse_query_results(as_json, ox.QueryResultsFormat.JSON))
     assert list(ox.parse_query_results(xml, ox.QueryResultsFormat.XML)) == expected
     by_rdflib = RdflibResult.parse(io.BytesIO(xml.encode("utf-8")), format="xml")
@@ -36,8 +29,8 @@ def test_xml_results_are_the_json_results(built_dir: Path) -> None:
     assert len(expected) == 3
 
 
-def test_xml_results_of_an_ask_query(built_dir: Path) -> None:
-    code, xml, _ = run("sparql", "ASK { GRAPH ?g { ?s ?p ?o } }", "--format", "xml", "--out", str(built_dir))
+def test_xml_results_of_an_ask_query(cli, built_dir: Path) -> None:
+    code, xml, _ = cli("sparql", "ASK { GRAPH ?g { ?s ?p ?o } }", "--format", "xml", "--out", str(built_dir))
     assert code == 0
     assert xml == ('<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head></head>'
                    "<boolean>true</boolean></sparql>\n")
@@ -48,11 +41,11 @@ def without_rule(table: str) -> str:
     return "\n".join(line for i, line in enumerate(table.splitlines()) if i != 1)
 
 
-def test_tables_wrap_to_the_width_asked(built_dir: Path) -> None:
-    code, wide, _ = run("query", "quality-findings", "--out", str(built_dir), "--max-width", "0")
+def test_tables_wrap_to_the_width_asked(cli, built_dir: Path) -> None:
+    code, wide, _ = cli("query", "quality-findings", "--out", str(built_dir), "--max-width", "0")
     assert code == 0
     assert max(map(len, wide.splitlines())) > 700  # the findings' messages are long
-    code, narrow, _ = run("query", "quality-findings", "--out", str(built_dir), "--max-width", "100")
+    code, narrow, _ = cli("query", "quality-findings", "--out", str(built_dir), "--max-width", "100")
     assert code == 0
     lines = narrow.splitlines()
     assert max(map(len, lines)) <= 100
@@ -62,24 +55,24 @@ def test_tables_wrap_to_the_width_asked(built_dir: Path) -> None:
     assert sorted("".join(without_rule(wide).split())) == sorted("".join(without_rule(narrow).split()))
 
 
-def test_a_table_is_not_wrapped_when_not_writing_to_a_terminal(built_dir: Path) -> None:
-    _, default, _ = run("query", "quality-findings", "--out", str(built_dir))
-    _, unwrapped, _ = run("query", "quality-findings", "--out", str(built_dir), "--max-width", "0")
+def test_a_table_is_not_wrapped_when_not_writing_to_a_terminal(cli, built_dir: Path) -> None:
+    _, default, _ = cli("query", "quality-findings", "--out", str(built_dir))
+    _, unwrapped, _ = cli("query", "quality-findings", "--out", str(built_dir), "--max-width", "0")
     assert default == unwrapped
 
 
-def test_a_query_without_graph_that_matches_nothing_gets_a_note(built_dir: Path) -> None:
-    code, out, err = run("sparql", "SELECT ?s WHERE { ?s a ?c }", "--out", str(built_dir))
+def test_a_query_without_graph_that_matches_nothing_gets_a_note(cli, built_dir: Path) -> None:
+    code, out, err = cli("sparql", "SELECT ?s WHERE { ?s a ?c }", "--out", str(built_dir))
     assert code == 0 and out == "s\n-\n(0 rows)\n"
     assert err == NO_GRAPH_NOTE
-    code, out, err = run("sparql", "SELECT ?s WHERE { ?s a ?c } LIMIT 1", "--union-default-graph", "--out", str(built_dir))
+    code, out, err = cli("sparql", "SELECT ?s WHERE { ?s a ?c } LIMIT 1", "--union-default-graph", "--out", str(built_dir))
     assert code == 0 and out.endswith("(1 row)\n") and err == ""
-    code, out, err = run("sparql", "SELECT ?s WHERE { GRAPH ?g { ?s a <urn:none> } }", "--out", str(built_dir))
+    code, out, err = cli("sparql", "SELECT ?s WHERE { GRAPH ?g { ?s a <urn:none> } }", "--out", str(built_dir))
     assert code == 0 and err == ""  # it reads the named graphs: an empty answer is the answer
 
 
-def test_union_default_graph_with_an_endpoint_is_a_usage_error() -> None:
-    code, out, err = run("sparql", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql", "--union-default-graph")
+def test_union_default_graph_with_an_endpoint_is_a_usage_error(cli) -> None:
+    code, out, err = cli("sparql", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql", "--union-default-graph")
     assert code == 2 and out == ""
     assert err == (
         "ntrk-kg: error: --union-default-graph applies to the local store; with --endpoint the server decides "
@@ -88,8 +81,8 @@ def test_union_default_graph_with_an_endpoint_is_a_usage_error() -> None:
     )
 
 
-def test_query_show_quotes_its_examples_for_the_shell() -> None:
-    code, out, _ = run("query", "show", "evidence-for-tumour-type")
+def test_query_show_quotes_its_examples_for_the_shell(cli) -> None:
+    code, out, _ = cli("query", "show", "evidence-for-tumour-type")
     assert code == 0
     assert "e.g. -p 'tumour=Soft Tissue Sarcoma'\n" in out
 

@@ -26,12 +26,10 @@ ATOMIC_LINE = {
 }
 
 
-def load(server, built_dir: Path, *args: str) -> tuple[int, str, str]:
+def load(cli, server, built_dir: Path, *args: str):  # type: ignore[no-untyped-def]
+    """``ntrk-kg load`` of the build into ``server``, with its update endpoint, without credentials."""
     env = {gsp.USER_ENV: "", gsp.PASSWORD_ENV: "", "NETRC": "/nonexistent", **server.env}
-    result = CliRunner().invoke(main, ["load", "--out", str(built_dir), *server.load_args(), "--update", server.update, *args],
-                                env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return cli("load", "--out", str(built_dir), *server.load_args(), "--update", server.update, *args, env=env)
 
 
 def graph_counts(built_dir: Path) -> dict[str, int]:
@@ -65,10 +63,10 @@ def other_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "build"
 
 
-def test_an_atomic_load_puts_every_graph_in_place_and_says_what_readers_saw(server, built_dir: Path) -> None:
+def test_an_atomic_load_puts_every_graph_in_place_and_says_what_readers_saw(cli, server, built_dir: Path) -> None:
     counts = graph_counts(built_dir)
-    assert load(server, built_dir, "--replace")[0] == 0
-    code, out, err = load(server, built_dir, "--replace", "--atomic")
+    assert load(cli, server, built_dir, "--replace")[0] == 0
+    code, out, err = load(cli, server, built_dir, "--replace", "--atomic")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"loaded into {server.gsp} (replace, layout graphs); counts checked at {server.endpoint}",
@@ -80,10 +78,10 @@ def test_an_atomic_load_puts_every_graph_in_place_and_says_what_readers_saw(serv
     assert staging == []
 
 
-def test_an_atomic_append_adds_and_leaves_no_staging_graph(oxigraph_server, built_dir: Path) -> None:
+def test_an_atomic_append_adds_and_leaves_no_staging_graph(cli, oxigraph_server, built_dir: Path) -> None:
     counts = graph_counts(built_dir)
-    assert load(oxigraph_server, built_dir, "--replace")[0] == 0
-    code, out, err = load(oxigraph_server, built_dir, "--append", "--atomic")
+    assert load(cli, oxigraph_server, built_dir, "--replace")[0] == 0
+    code, out, err = load(cli, oxigraph_server, built_dir, "--append", "--atomic")
     assert (code, err) == (0, "")
     assert out.splitlines()[1:-1] == [
         f"  appended to <{g}> via staging graph + ADD: no-op, the graph already held all {n} triples (server count {n} -> {n})"
@@ -99,13 +97,13 @@ def test_atomic_needs_an_update_endpoint(built_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("killed_before_upload", [1, 3, 7])
-def test_a_server_killed_during_an_atomic_load_keeps_its_previous_graphs(
+def test_a_server_killed_during_an_atomic_load_keeps_its_previous_graphs(cli,
     restartable_oxigraph, built_dir: Path, other_build: Path, monkeypatch: pytest.MonkeyPatch, killed_before_upload: int,
 ) -> None:
     """Killed before the first, third or last staging upload: after a restart the server holds
     exactly the previous load; the next atomic load then succeeds and leaves no staging graph."""
     server = restartable_oxigraph.server
-    assert load(server, built_dir, "--replace")[0] == 0
+    assert load(cli, server, built_dir, "--replace")[0] == 0
     previous = contents(server)
     assert len(previous) == len(graph_counts(built_dir)) == 7
     uploads = {"n": 0}
@@ -118,7 +116,7 @@ def test_a_server_killed_during_an_atomic_load_keeps_its_previous_graphs(
         return put(self, graph, ntriples)
 
     monkeypatch.setattr(gsp.Client, "put_graph", killing_put)
-    code, out, err = load(server, other_build, "--replace", "--atomic", "--retries", "0")
+    code, out, err = load(cli, server, other_build, "--replace", "--atomic", "--retries", "0")
     assert (code, out) == (1, "")
     assert err.startswith(f"ntrk-kg: error: PUT {server.gsp}?graph=urn%3Antrk-kg%3Astaging%3A")
     assert err.endswith("; no graph of the server was changed (the staging graphs are replaced by the next --atomic load)\n")
@@ -126,18 +124,18 @@ def test_a_server_killed_during_an_atomic_load_keeps_its_previous_graphs(
     restartable_oxigraph.start()
     after = contents(server)
     assert {g: t for g, t in after.items() if not g.startswith(gsp.STAGING_PREFIX)} == previous
-    code, out, err = load(server, other_build, "--replace", "--atomic")
+    code, out, err = load(cli, server, other_build, "--replace", "--atomic")
     assert (code, err) == (0, "")
     assert sorted(contents(server)) == sorted(graph_counts(other_build))
 
 
-def test_a_server_killed_while_it_moves_the_graphs_shows_all_old_or_all_new(
+def test_a_server_killed_while_it_moves_the_graphs_shows_all_old_or_all_new(cli,
     restartable_oxigraph, built_dir: Path, other_build: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Killed the moment the update request is sent: after a restart every graph is the previous
     load's or every graph is the new one's, never some of each."""
     server = restartable_oxigraph.server
-    assert load(server, built_dir, "--replace")[0] == 0
+    assert load(cli, server, built_dir, "--replace")[0] == 0
     previous = contents(server)
     update = gsp.Client.update
 
@@ -146,11 +144,11 @@ def test_a_server_killed_while_it_moves_the_graphs_shows_all_old_or_all_new(
         return update(self, text)
 
     monkeypatch.setattr(gsp.Client, "update", killed_update)
-    load(server, other_build, "--replace", "--atomic", "--retries", "0")
+    load(cli, server, other_build, "--replace", "--atomic", "--retries", "0")
     monkeypatch.undo()
     restartable_oxigraph.kill()
     restartable_oxigraph.start()
     live = {g: t for g, t in contents(server).items() if not g.startswith(gsp.STAGING_PREFIX)}
     if live != previous:  # the move happened: then every graph is the new build's
-        assert load(server, other_build, "--replace")[0] == 0
+        assert load(cli, server, other_build, "--replace")[0] == 0
         assert live == {g: t for g, t in contents(server).items() if not g.startswith(gsp.STAGING_PREFIX)}

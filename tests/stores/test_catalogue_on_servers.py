@@ -16,19 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.publish import gsp
 from kg_build.query import catalogue
 
 NAMES = [p.stem for p in catalogue.query_files()]  # parsed in each test, so one bad header fails one test
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), env={gsp.USER_ENV: "", gsp.PASSWORD_ENV: "", "NETRC": "/nonexistent"})
-    assert result.exit_code == 0, result.output
-    return result.stdout
+NO_CREDENTIALS = {gsp.USER_ENV: "", gsp.PASSWORD_ENV: "", "NETRC": "/nonexistent"}
 
 
 def rows(tsv: str) -> tuple[str, list[str]]:
@@ -41,7 +36,7 @@ def test_the_catalogue_is_not_empty() -> None:
 
 
 @pytest.fixture(scope="module")
-def loaded(request: pytest.FixtureRequest, built_dir: Path) -> dict[str, object]:
+def loaded(request: pytest.FixtureRequest, built_dir: Path, cli) -> dict[str, object]:
     """Each server, with the build loaded by ``ntrk-kg load --replace``."""
     servers = {}
     for name in ("oxigraph", "virtuoso"):
@@ -49,8 +44,8 @@ def loaded(request: pytest.FixtureRequest, built_dir: Path) -> dict[str, object]
             server = request.getfixturevalue(f"{name}_server")
         except pytest.skip.Exception:
             continue
-        result = CliRunner().invoke(main, ["load", "--out", str(built_dir), *server.load_args(), "--replace"],
-                                    env={"NETRC": "/nonexistent", **server.env})
+        result = cli("load", "--out", str(built_dir), *server.load_args(), "--replace",
+                     env={"NETRC": "/nonexistent", **server.env})
         assert result.exit_code == 0, result.output
         servers[name] = server
     return servers
@@ -59,15 +54,18 @@ def loaded(request: pytest.FixtureRequest, built_dir: Path) -> dict[str, object]
 @pytest.mark.parametrize("server_name", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize("name", NAMES)
 def test_query_gives_the_same_rows_on_the_server_as_on_the_embedded_store(
-    name: str, server_name: str, request: pytest.FixtureRequest, loaded, built_dir: Path, example_values
+    name: str, server_name: str, request: pytest.FixtureRequest, loaded, built_dir: Path, example_values, cli
 ) -> None:
     server = request.getfixturevalue(f"{server_name}_server")  # skips (or fails under CI) without it
     query = catalogue.find(name)
     # federated queries reach the local stand-ins of UniProt's and Wikidata's endpoints, never the network
     params = [a for k, v in sorted(example_values(query).items()) for a in ("-p", f"{k}={v}")]
     fmt = {"select": "tsv", "ask": "json"}.get(query.form, "ntriples")
-    embedded = run("query", query.name, "--format", fmt, "--out", str(built_dir), *params)
-    remote = run("query", query.name, "--format", fmt, "--endpoint", server.endpoint, *params)
+    code, embedded, err = cli("query", query.name, "--format", fmt, "--out", str(built_dir), *params, env=NO_CREDENTIALS)
+    assert code == 0, err
+    code, remote, err = cli("query", query.name, "--format", fmt, "--endpoint", server.endpoint, *params,
+                            env=NO_CREDENTIALS)
+    assert code == 0, err
     if fmt == "json":  # an ASK: the same boolean
         assert remote == embedded
     elif fmt == "tsv":

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg_build.cli import main
-from tests.docs.test_docs_interop import SERVER, console_examples, matches
+from tests.docs.test_examples import SERVER, console_examples, matches
 from tests.stores.conftest import FEDERATION_GRANTS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "stores.md"

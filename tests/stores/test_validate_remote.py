@@ -9,9 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.publish import gsp
 
 MUTATED_GRAPH = "https://w3id.org/ntrk-kg/graph/test-mutated"
@@ -21,19 +19,13 @@ GUIDE_GRAPH = "<https://w3id.org/ntrk-kg/graph/guide>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def cli(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    result = CliRunner().invoke(main, list(args), env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
-
-
-def load(server, out: Path, *args: str) -> None:  # type: ignore[no-untyped-def]
+def load(cli, server, out: Path, *args: str) -> None:  # type: ignore[no-untyped-def]
     env = {gsp.USER_ENV: "", gsp.PASSWORD_ENV: "", "NETRC": "/nonexistent", **server.env}
     result = cli("load", "--out", str(out), *server.load_args(), "--replace", *args, env=env)
     assert result.exit_code == 0, result.stderr
 
 
-def report(*args: str) -> tuple[int, dict]:
+def report(cli, *args: str) -> tuple[int, dict]:
     result = cli("validate", "--format", "json", *args)
     assert result.exit_code in (0, 1) and result.stdout, result.stderr
     return result.exit_code, json.loads(result.stdout)
@@ -56,20 +48,20 @@ def mutated(built_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_the_build_on_a_server_gives_the_embedded_report(server, built_dir: Path) -> None:
-    load(server, built_dir)
+def test_the_build_on_a_server_gives_the_embedded_report(cli, server, built_dir: Path) -> None:
+    load(cli, server, built_dir)
     graphs = sorted(json.loads((built_dir / "manifest.json").read_text())["graphs"])
-    code, remote = report("--endpoint", server.endpoint, *[a for g in graphs for a in ("--graph", g)])
-    embedded_code, embedded = report("--out", str(built_dir))
+    code, remote = report(cli, "--endpoint", server.endpoint, *[a for g in graphs for a in ("--graph", g)])
+    embedded_code, embedded = report(cli, "--out", str(built_dir))
     assert (code, remote["results"]) == (embedded_code, embedded["results"])
     assert (remote["conforms"], remote["violations"], remote["warnings"]) == (False, 0, 3)
     assert remote["triples"] == embedded["triples"]
 
 
-def test_a_mutated_copy_on_a_server_gives_the_embedded_report(server, mutated: Path) -> None:
-    load(server, mutated, "--graph", MUTATED_GRAPH)
-    code, remote = report("--endpoint", server.endpoint, "--graph", MUTATED_GRAPH)
-    embedded_code, embedded = report("--out", str(mutated))
+def test_a_mutated_copy_on_a_server_gives_the_embedded_report(cli, server, mutated: Path) -> None:
+    load(cli, server, mutated, "--graph", MUTATED_GRAPH)
+    code, remote = report(cli, "--endpoint", server.endpoint, "--graph", MUTATED_GRAPH)
+    embedded_code, embedded = report(cli, "--out", str(mutated))
     assert code == embedded_code == 1
     assert [r for r in remote["results"] if r not in embedded["results"]] == [r for r in embedded["results"] if r not in remote["results"]]
     assert remote["results"] == embedded["results"]
@@ -85,7 +77,7 @@ def test_a_mutated_copy_on_a_server_gives_the_embedded_report(server, mutated: P
     ]
 
 
-def test_shapes_it_cannot_compile_are_refused_before_any_query(oxigraph_server, tmp_path: Path) -> None:
+def test_shapes_it_cannot_compile_are_refused_before_any_query(cli, oxigraph_server, tmp_path: Path) -> None:
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
