@@ -155,7 +155,7 @@ def test_oncotree_objects_are_entity_iris_not_a_resolver(exported):
 
     meta, rows = exported
     oncotree = [r["object_id"] for r in rows if r["object_id"].startswith("oncotree:")]
-    assert len(oncotree) == 14
+    assert len(oncotree) == 15
     assert iris.curie("oncotree:IFS") == URIRef("http://oncotree.mskcc.org/api/tumorTypes/search/code/IFS")
     assert bioregistry.get_iri("oncotree", "IFS") == str(iris.curie("oncotree:IFS"))
     assert meta["curie_map"]["oncotree"] == "http://oncotree.mskcc.org/api/tumorTypes/search/code/"
