@@ -9,6 +9,7 @@ and a shape's own severity IRI is kept as it is written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -120,13 +121,16 @@ class Report:
     """The outcome of a validation: every result, sorted; ``conforms`` when there is none.
 
     ``described`` holds the triples that describe the blank nodes the results name (a shape
-    written inline, a blank focus node), so that the report graph identifies them.
+    written inline with its ``sh:in`` list, a blank focus node), so that the report graph
+    identifies them. Its text, JSON and graph name those blank nodes by labels made from what the
+    report says of them (see :meth:`stable`), the same in every run.
     """
 
     results: tuple[Result, ...]
     rules: dict[Node, Rule] = field(default_factory=dict, compare=False)
     triples: int = 0
     described: tuple[Triple, ...] = field(default=(), compare=False, repr=False)
+    labelled: bool = field(default=False, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -160,8 +164,73 @@ class Report:
             f" ({self.triples} triples checked)."
         )
 
+    def stable(self) -> Report:
+        """The report with each blank node of the data or the shapes that it names relabelled from
+        what the report says of it, and its results sorted again.
+
+        A parser labels blank nodes afresh in each run, so a shape written inline, its ``sh:in``
+        list or a blank focus node would otherwise carry a new label, and sort in a new place, each
+        time. The labels come from RDF canonicalisation (pyoxigraph's) of the described triples
+        together with each result's link to the node; a result takes part through a name made of
+        what it says, blank nodes aside, so the labels depend on no run's order. Without such a
+        blank node the report is returned as it is.
+        """
+        named = {n for r in self.results for n in (r.focus_node, r.value, r.source_shape) if isinstance(n, BNode)}
+        if self.labelled or not named:
+            return self
+        import pyoxigraph as ox
+
+        from kg_build.rdf.bridge import from_rdflib, to_rdflib
+
+        signature = _signatures(self.described, named)
+        anchors: list[URIRef] = []
+        taken: dict[str, int] = {}
+        quads = [ox.Quad(*(from_rdflib(x) for x in t)) for t in self.described]  # type: ignore[arg-type]
+        for r in self.results:
+            fields = (r.focus_node, r.value, r.source_shape)
+            words = [r.severity, path_text(r.result_path, full=True), str(r.constraint_component), r.message]
+            words += [signature.get(n, "_:") if isinstance(n, BNode) else (n.n3() if n is not None else "") for n in fields]
+            digest = hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()
+            anchor = URIRef(f"urn:x-result:{digest}:{taken.setdefault(digest, 0)}")
+            taken[digest] += 1
+            anchors.append(anchor)
+            for prop, node in zip(_NAMED_BY_RESULT, fields, strict=True):
+                if isinstance(node, BNode):
+                    quads.append(ox.Quad(ox.NamedNode(anchor), ox.NamedNode(prop), ox.BlankNode(node)))
+        dataset = ox.Dataset(quads)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        linked: dict[tuple[Node, Node], Node] = {}
+        described: list[Triple] = []
+        for q in dataset:
+            s, p, o = to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+            if isinstance(s, URIRef) and s.startswith("urn:x-result:"):
+                linked[(s, p)] = o
+            else:
+                described.append((s, p, o))
+        relabel: dict[Node, Node] = {}
+
+        def label(node: Node | None, anchor: URIRef, prop: URIRef) -> Node | None:
+            if not isinstance(node, BNode):
+                return node
+            relabel[node] = linked[(anchor, prop)]
+            return relabel[node]
+
+        results = []
+        for r, anchor in zip(self.results, anchors, strict=True):
+            focus, shape = label(r.focus_node, anchor, SH.focusNode), label(r.source_shape, anchor, SH.sourceShape)
+            assert focus is not None and shape is not None  # a result always names both
+            value = label(r.value, anchor, SH.value)
+            results.append(Result(r.severity, focus, r.result_path, value, shape, r.constraint_component, r.message))
+        rules = {relabel.get(shape, shape): Rule(show(relabel[shape]), rule.comment)
+                 if shape in relabel and rule.name == show(shape) else rule for shape, rule in self.rules.items()}
+        ordered = tuple(sorted(results, key=Result.sort_key))
+        return Report(ordered, rules, self.triples, tuple(sorted(described, key=_triple_key)), labelled=True)
+
     def text(self) -> str:
         """A report for people: grouped by severity and shape, then by focus node."""
+        stable = self.stable()
+        if stable is not self:
+            return stable.text()
         lines = [self.summary()]
         groups: dict[tuple[str, Node], list[Result]] = {}
         for r in self.results:
@@ -194,6 +263,9 @@ class Report:
 
     def json(self) -> str:
         """The report as JSON (stable key order, results sorted)."""
+        stable = self.stable()
+        if stable is not self:
+            return stable.json()
         body = {
             "conforms": self.conforms,
             "violations": len(self.violations),
@@ -206,6 +278,9 @@ class Report:
     def graph(self) -> Graph:
         """The SHACL validation report graph (``sh:ValidationReport``), results in sorted order,
         with the description of each blank node a result names."""
+        stable = self.stable()
+        if stable is not self:
+            return stable.graph()
         g = Graph()
         for prefix, ns in namespaces().items():
             g.bind(prefix, ns, override=True, replace=True)
@@ -235,11 +310,37 @@ class Report:
         ill-formed one such as ``"none"^^xsd:boolean``, which rdflib's writer would leave bare)."""
         import pyoxigraph as ox
 
-        triples = sorted(self.graph(), key=lambda t: tuple(x.n3() for x in t))
+        triples = sorted(self.graph(), key=_triple_key)
         body = ox.serialize([_ox_triple(t) for t in triples], format=ox.RdfFormat.TURTLE,
                             prefixes={p: str(ns) for p, ns in namespaces().items()})
         assert body is not None  # serialize returns the bytes when given no output
         return body.decode("utf-8")
+
+
+_NAMED_BY_RESULT = (SH.focusNode, SH.value, SH.sourceShape)
+"""The properties by which a result names a node of the data or the shapes."""
+
+
+def _triple_key(t: Triple) -> tuple[str, ...]:
+    return tuple(x.n3() for x in t)
+
+
+def _signatures(described: Iterable[Triple], nodes: Iterable[Node]) -> dict[Node, str]:
+    """For each of ``nodes``, its description in ``described`` as text (nested blank nodes written
+    out the same way, a node met again on the way as ``_:``): the same in every run."""
+    about: dict[Node, list[tuple[Node, Node]]] = {}
+    for s, p, o in described:
+        about.setdefault(s, []).append((p, o))
+
+    def text(node: Node, path: frozenset[Node]) -> str:
+        if not isinstance(node, BNode):
+            return node.n3()
+        if node in path or node not in about:
+            return "_:"
+        inner = path | {node}
+        return "[" + " ; ".join(sorted(f"{p.n3()} {text(o, inner)}" for p, o in about[node])) + "]"
+
+    return {node: text(node, frozenset()) for node in nodes}
 
 
 def describe(graph: Graph, results: Iterable[Result]) -> list[Triple]:
@@ -287,22 +388,11 @@ def show(node: Node | None) -> str:
 def _ox_triple(t: Triple) -> ox.Triple:
     import pyoxigraph as ox
 
-    s, p, o = (_ox(x) for x in t)
+    from kg_build.rdf.bridge import from_rdflib
+
+    s, p, o = (from_rdflib(x) for x in t)
     assert not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)  # the report graph is plain RDF
     return ox.Triple(s, p, o)
-
-
-def _ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    import pyoxigraph as ox
-
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    assert isinstance(node, Literal)
-    if node.language:
-        return ox.Literal(str(node), language=node.language)
-    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
 
 
 def _term_json(node: Node | None) -> object:

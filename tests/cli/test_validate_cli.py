@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from rdflib import RDF, Dataset, Graph
 from rdflib.namespace import SH
 
@@ -204,3 +207,78 @@ def test_build_refuses_a_non_conforming_graph_and_writes_nothing(cli, data_copy:
         "    - path ^ntrk:drivesOutcome; value (none); check sh:MinCountConstraintComponent",
     ]
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+INLINE_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:ColourShape a sh:NodeShape ; sh:targetClass ex:Thing ;
+    sh:property [ sh:path ex:colour ; sh:in ( "red" "green" ) ; sh:message "The colour is red or green." ] .
+"""
+INLINE_DATA = """\
+@prefix ex: <http://example.org/> .
+ex:a a ex:Thing ; ex:colour "blue" .
+[] a ex:Thing ; ex:colour "grey" .
+"""
+
+
+def _inline_case(tmp_path: Path) -> tuple[Path, Path]:
+    """Shapes with a property shape written inline (a blank node) and its sh:in list, and data
+    with one named and one blank focus node that break it."""
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "data.ttl"
+    shapes.write_text(INLINE_SHAPES, encoding="utf-8")
+    data.write_text(INLINE_DATA, encoding="utf-8")
+    return shapes, data
+
+
+@pytest.mark.parametrize(("engine", "report_format"), [
+    ("oxigraph", "turtle"), ("oxigraph", "json"), ("oxigraph", "text"), ("pyshacl", "turtle"),
+])
+def test_a_report_naming_blank_nodes_is_the_same_bytes_in_two_processes(
+    tmp_path: Path, engine: str, report_format: str,
+) -> None:
+    """A parser labels blank nodes afresh in each process: the report labels them by what it says."""
+    shapes, data = _inline_case(tmp_path)
+    command = [sys.executable, "-m", "kg_build", "validate", str(data), "--shapes", str(shapes),
+               "--engine", engine, "--format", report_format]
+    first, second = (subprocess.run(command, capture_output=True, check=False) for _ in range(2))
+    assert (first.returncode, second.returncode) == (1, 1)
+    assert b"_:" in first.stdout
+    assert first.stdout == second.stdout
+
+
+def test_the_turtle_report_carries_the_inline_shape_and_its_list(cli, tmp_path: Path) -> None:
+    shapes, data = _inline_case(tmp_path)
+    result = cli("validate", str(data), "--shapes", str(shapes), "--format", "turtle")
+    assert result.exit_code == 1
+    body = [line for line in result.stdout.splitlines() if not line.startswith("@prefix ")]
+    assert body == [
+        '_:c14n0 rdf:first "red" ;',
+        "\trdf:rest _:c14n2 .",
+        "_:c14n1 sh:in _:c14n0 ;",
+        '\tsh:message "The colour is red or green." ;',
+        "\tsh:path <http://example.org/colour> .",
+        '_:c14n2 rdf:first "green" ;',
+        "\trdf:rest rdf:nil .",
+        '_:c14n3 <http://example.org/colour> "grey" ;',
+        "\ta <http://example.org/Thing> .",
+        "_:report a sh:ValidationReport ;",
+        "\tsh:conforms false ;",
+        "\tsh:result _:result00001 , _:result00002 .",
+        "_:result00001 a sh:ValidationResult ;",
+        "\tsh:focusNode _:c14n3 ;",
+        '\tsh:resultMessage "The colour is red or green." ;',
+        "\tsh:resultPath <http://example.org/colour> ;",
+        "\tsh:resultSeverity sh:Violation ;",
+        "\tsh:sourceConstraintComponent sh:InConstraintComponent ;",
+        "\tsh:sourceShape _:c14n1 ;",
+        '\tsh:value "grey" .',
+        "_:result00002 a sh:ValidationResult ;",
+        "\tsh:focusNode <http://example.org/a> ;",
+        '\tsh:resultMessage "The colour is red or green." ;',
+        "\tsh:resultPath <http://example.org/colour> ;",
+        "\tsh:resultSeverity sh:Violation ;",
+        "\tsh:sourceConstraintComponent sh:InConstraintComponent ;",
+        "\tsh:sourceShape _:c14n1 ;",
+        '\tsh:value "blue" .',
+    ]
