@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,20 +12,9 @@ from click.testing import CliRunner
 
 from kg_build.cli import main
 from kg_build.publish import gsp
+from tests.serve.conftest import Served
 
 FUSION = "https://w3id.org/ntrk-kg/id/fusion/ETV6--NTRK3"
-
-
-def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "kg_build", "serve", "--port", "0", "--no-access-log", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    reader.join(120)
-    line = box[0] if box else ""
-    assert line.startswith("serving "), line + (proc.stderr.read() if proc.poll() is not None else "")  # type: ignore[union-attr]
-    return proc, line.split(" on ", 1)[1].split("/ (", 1)[0]
 
 
 def _get(url: str, accept: str) -> tuple[int, bytes]:
@@ -40,11 +26,12 @@ def _get(url: str, accept: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def test_the_pages_and_api_in_front_of_a_store(server, built_dir: Path) -> None:
+def test_the_pages_and_api_in_front_of_a_store(cli, server, built_dir: Path) -> None:
     env = {gsp.USER_ENV: "", gsp.PASSWORD_ENV: "", "NETRC": "/nonexistent", **server.env}
-    loaded = CliRunner().invoke(main, ["load", "--out", str(built_dir), *server.load_args(), "--replace"], env=env)
+    loaded = cli("load", "--out", str(built_dir), *server.load_args(), "--replace", env=env)
     assert loaded.exit_code == 0, loaded.output
-    proc, url = _start("--endpoint", server.endpoint)
+    served = Served("--endpoint", server.endpoint)
+    url = served.url
     try:
         local = CliRunner().invoke(main, ["query", "ntrk-genes", "--format", "tsv", "--out", str(built_dir)])
         assert _get(f"{url}/api/ntrk-genes", "text/tab-separated-values") == (200, local.stdout_bytes)
@@ -65,5 +52,4 @@ def test_the_pages_and_api_in_front_of_a_store(server, built_dir: Path) -> None:
         refused = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
         assert _get(f"{url}/sparql?{urlencode({'query': refused})}", "text/csv")[0] == 403
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        served.stop()
