@@ -189,6 +189,21 @@ def version_of(manifest: dict[str, object], version: str | None = None) -> tuple
     return version, URIRef(f"{iris.DATASET}/{quote(version)}")
 
 
+def _part(ver: URIRef, name: str) -> tuple[URIRef, URIRef, URIRef, str, str | None]:
+    """How the release description names the file ``name``: its node, the link from the release
+    to it, its class, its media type and its description (none for a query)."""
+    if name in DATA_FILES:
+        key, media, what = DATA_FILES[name]
+        return URIRef(f"{ver}/distribution/{key}"), DCAT.distribution, DCAT.Distribution, media, what
+    if name in CHANGE_FILES:
+        key, media, what = CHANGE_FILES[name]
+        return URIRef(f"{ver}/{key}"), DCTERMS.hasPart, PROV.Entity, media, what
+    if name == layout.MANIFEST_FILE:
+        what = "The build manifest: counts and sha256 of inputs and outputs."
+        return URIRef(f"{ver}/manifest"), DCTERMS.hasPart, PROV.Entity, "application/json", what
+    return URIRef(f"{ver}/query/{quote(Path(name).stem)}"), DCTERMS.hasPart, PROV.Entity, QUERY_MEDIA_TYPE, None
+
+
 def describe(
     stats: Stats, files: dict[str, bytes], manifest: dict[str, object], issued: Literal,
     base_url: str | None = None, version: str | None = None, previous: str | None = None,
@@ -248,29 +263,11 @@ def describe(
     # DCAT distributions and the query catalogue, each with its checksum
     for name, data in files.items():
         digest = staging.sha256(data)
-        if name in DATA_FILES:
-            key, media, what = DATA_FILES[name]
-            node = URIRef(f"{ver}/distribution/{key}")
-            g.add((ver, DCAT.distribution, node))
-            g.add((node, RDF.type, DCAT.Distribution))
+        node, link, kind, media, what = _part(ver, name)
+        g.add((ver, link, node))
+        g.add((node, RDF.type, kind))
+        if what is not None:
             g.add((node, DCTERMS.description, Literal(what, lang="en")))
-        elif name in CHANGE_FILES:
-            key, media, what = CHANGE_FILES[name]
-            node = URIRef(f"{ver}/{key}")
-            g.add((ver, DCTERMS.hasPart, node))
-            g.add((node, RDF.type, PROV.Entity))
-            g.add((node, DCTERMS.description, Literal(what, lang="en")))
-        elif name == layout.MANIFEST_FILE:
-            media = "application/json"
-            node = URIRef(f"{ver}/manifest")
-            g.add((ver, DCTERMS.hasPart, node))
-            g.add((node, RDF.type, PROV.Entity))
-            g.add((node, DCTERMS.description, Literal("The build manifest: counts and sha256 of inputs and outputs.", lang="en")))
-        else:
-            media = QUERY_MEDIA_TYPE
-            node = URIRef(f"{ver}/query/{quote(Path(name).stem)}")
-            g.add((ver, DCTERMS.hasPart, node))
-            g.add((node, RDF.type, PROV.Entity))
         g.add((node, DCTERMS.title, Literal(name)))
         g.add((node, SPDX.fileName, Literal(name)))
         g.add((node, DCAT.mediaType, URIRef(IANA + media)))
