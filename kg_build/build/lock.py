@@ -39,6 +39,11 @@ class Holder:
         return f"'ntrk-kg {self.command}' (pid {self.pid} on {self.host}, started {self.started})"
 
 
+def who(holder: Holder | None) -> str:
+    """The holder as a message names it; ``'another ntrk-kg process'`` when the lock file records none."""
+    return holder.describe() if holder is not None else "another ntrk-kg process"
+
+
 class FolderLocked(UsageError):
     """Another ``ntrk-kg`` process is writing to the build folder."""
 
@@ -100,9 +105,8 @@ class FolderLock:
                 raise
         holder = read_holder(self.path)
         if not self.wait:
-            who = holder.describe() if holder else "another ntrk-kg process"
             raise FolderLocked(
-                f"{self.folder}: {who} is writing to this build folder; wait for it to finish, "
+                f"{self.folder}: {who(holder)} is writing to this build folder; wait for it to finish, "
                 f"or pass --wait to start when it has"
             )
         if self.on_wait is not None:

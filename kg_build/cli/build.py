@@ -48,13 +48,12 @@ def command(
     classes at fault.
     """
     from kg_build.build import pipeline
-    from kg_build.build.lock import Holder
+    from kg_build.build.lock import Holder, who
     from kg_build.build.progress import Progress
     from kg_build.layout import BuildLayout
 
     def waiting(holder: Holder | None) -> None:
-        who = holder.describe() if holder is not None else "another ntrk-kg process"
-        click.echo(f"waiting for {who}, which is writing to {out_dir}", err=True)
+        click.echo(f"waiting for {who(holder)}, which is writing to {out_dir}", err=True)
 
     progress = Progress(profile=profile)
     result = pipeline.build(
