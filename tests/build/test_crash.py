@@ -23,7 +23,6 @@ import pytest
 from pyoxigraph import Literal, RdfFormat, Store, parse
 
 from kg_build.build.generation import human_size
-from kg_build.cli import main
 from kg_build.resources import DATA_DIR
 
 DRIVER = textwrap.dedent("""
@@ -176,12 +175,10 @@ def test_a_build_killed_after_growing_delays_leaves_the_old_or_the_new_build(tmp
             shutil.copytree(two_builds["old"], out)
 
 
-def test_readers_see_the_previous_build_while_a_build_runs(tmp_path: Path, two_builds) -> None:
+def test_readers_see_the_previous_build_while_a_build_runs(cli, tmp_path: Path, two_builds) -> None:
     """A build stopped (SIGSTOP) just before it swaps the new build in holds the lock: queries
     read the previous build, a second build is refused naming the holder, and once the first
     build goes on, queries read the new one."""
-    from click.testing import CliRunner
-
     out = tmp_path / "build"
     shutil.copytree(two_builds["old"], out)
     shutil.copytree(two_builds["old"], tmp_path / "count")
@@ -190,10 +187,10 @@ def test_readers_see_the_previous_build_while_a_build_runs(tmp_path: Path, two_b
     try:
         _wait_stopped(proc.pid)
         query = ["query", "gene-card", "-p", "gene=NTRK1", "--out", str(out), "--format", "ntriples"]
-        before = CliRunner().invoke(main, query)
+        before = cli(*query)
         assert before.exit_code == 0 and "neurotrophic receptor tyrosine kinase 1" in before.stdout
         for command in (["build", "--out", str(out), *BUILD_ARGS], ["release", "--out", str(out)]):
-            second = CliRunner().invoke(main, command)
+            second = cli(*command)
             assert second.exit_code == 2
             assert second.stderr.startswith(f"ntrk-kg: error: {out}: 'ntrk-kg build' (pid {proc.pid} on ")
             assert second.stderr.endswith(" is writing to this build folder; wait for it to finish, or pass --wait to start when it has\n")
@@ -201,7 +198,7 @@ def test_readers_see_the_previous_build_while_a_build_runs(tmp_path: Path, two_b
     finally:
         proc.send_signal(signal.SIGCONT)
     assert proc.wait() == 0
-    after = CliRunner().invoke(main, query)
+    after = cli(*query)
     assert after.exit_code == 0 and "NTRK1 edited" in after.stdout
     assert state(out) == state(two_builds["new"])
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
 from rdflib import RDF, RDFS, Dataset, URIRef
 from rdflib.compare import to_isomorphic
 
 from kg_build.build import pipeline
 from kg_build.build.builder import build_dataset
 from kg_build.build.layers import factcheck
-from kg_build.cli import main
 from kg_build.curation import curated as curation
 from kg_build.rdf import iris
 from kg_build.rdf.vocab import T
@@ -223,14 +221,14 @@ BAD_ROWS = [
 ]
 
 
-def test_bad_fact_check_and_context_rows_are_reported_with_file_line_and_field(data_copy: Path) -> None:
+def test_bad_fact_check_and_context_rows_are_reported_with_file_line_and_field(cli, data_copy: Path) -> None:
     expected = []
     for name, row, message in BAD_ROWS:
         path = data_copy / name
         text = path.read_text(encoding="utf-8").rstrip("\n") + "\n" + row + "\n"
         path.write_text(text, encoding="utf-8")
         expected.append(message.format(line=len(text.splitlines())))
-    result = CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(data_copy.parent / "out")])
+    result = cli("build", "--data", str(data_copy), "--out", str(data_copy.parent / "out"))
     assert result.exit_code == 2, result.output
     for message in expected:
         assert message in result.output, message

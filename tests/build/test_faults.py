@@ -12,9 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kg_build.cli import main
 
 ARGS = ("--no-reason",)
 
@@ -140,7 +137,7 @@ def test_a_read_only_folder_leaves_the_previous_build(cli, tmpfs: Path, previous
     before = snapshot(tmpfs)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
     one_line(build(cli, out), f"ntrk-kg: error: {out}: cannot write the new build: the file system is read-only")
-    one_line(CliRunner().invoke(main, ["release", "--out", str(out)]),
+    one_line(cli("release", "--out", str(out)),
              f"ntrk-kg: error: {out / 'release'}: cannot write the release: the file system is read-only")
     assert snapshot(tmpfs) == before
 

@@ -7,9 +7,7 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.diff import kinds
 from kg_build.resources import CHANGES_ONTOLOGY_FILE
 
@@ -22,14 +20,14 @@ def blocks(lang: str) -> list[str]:
     return re.findall(rf"```{lang}\n(.*?)```", DOC, flags=re.S)
 
 
-def test_the_console_example_is_the_real_output(releases: Path, tmp_path: Path) -> None:
+def test_the_console_example_is_the_real_output(cli, releases: Path, tmp_path: Path) -> None:
     (example,) = blocks("console")
     command, expected = example.split("\n", 1)
     (tmp_path / "build").symlink_to(releases / "old")
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        result = CliRunner().invoke(main, command.removeprefix("$ ntrk-kg ").split())
+        result = cli(*command.removeprefix("$ ntrk-kg ").split())
     finally:
         os.chdir(cwd)
     assert (result.exit_code, result.stdout) == (0, expected)

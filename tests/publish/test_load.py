@@ -15,9 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from click.testing import CliRunner
 
-from kg_build.cli import main
 from kg_build.errors import UsageError
 from kg_build.publish import gsp
 
@@ -208,8 +206,8 @@ def test_a_target_graph_that_is_not_an_iri_is_a_usage_error(cli, built_dir: Path
     assert (code, err) == (2, "ntrk-kg: error: not an absolute IRI: 'x> } DROP ALL #'\n")
 
 
-def test_loading_without_a_build_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["load", "--out", str(tmp_path), "--endpoint", "http://127.0.0.1:9/sparql"])
+def test_loading_without_a_build_is_a_usage_error(cli, tmp_path: Path) -> None:
+    result = cli("load", "--out", str(tmp_path), "--endpoint", "http://127.0.0.1:9/sparql")
     assert result.exit_code == 2
     assert result.stderr == f"ntrk-kg: error: {tmp_path / 'ntrk-kg.nq'} does not exist; run 'ntrk-kg build --out {tmp_path}' first\n"
 

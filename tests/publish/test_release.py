@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pyoxigraph import RdfFormat, Store
 
-from kg_build.cli import main
 from kg_build.publish import release
 from kg_build.query import catalogue
 from kg_build.query.publish import published_file
@@ -34,10 +32,10 @@ def files_of(directory: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
-def bundle(built_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def bundle(cli, built_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("release") / "release"
     args = ["release", "--out", str(built_dir), "--release-dir", str(target)]
-    assert CliRunner().invoke(main, args, env={"SOURCE_DATE_EPOCH": ""}).exit_code == 0
+    assert cli(*args, env={"SOURCE_DATE_EPOCH": ""}).exit_code == 0
     return target
 
 
@@ -87,10 +85,10 @@ def test_void_entities_are_those_of_its_uri_space(data: Store, description: Stor
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
-def test_void_conforms_to_the_shapes(bundle: Path, engine: str) -> None:
+def test_void_conforms_to_the_shapes(cli, bundle: Path, engine: str) -> None:
     """The release description passes the project's own shapes (it failed with 327 violations:
     partitions typed void:Dataset without a name or description, named graphs without either)."""
-    result = CliRunner().invoke(main, ["validate", "--engine", engine, str(bundle / "void.ttl")])
+    result = cli("validate", "--engine", engine, str(bundle / "void.ttl"))
     assert result.exit_code == 0, result.output
     assert "0 violations" in result.output
 
@@ -144,12 +142,12 @@ def test_the_description_has_no_blank_nodes_and_a_date_from_the_inputs(bundle: P
     assert [(i.value, i.datatype.value) for i in issued] == [("2025-12", XSD + "gYearMonth")]
 
 
-def test_the_release_date_can_be_given(built_dir: Path) -> None:
+def test_the_release_date_can_be_given(cli, built_dir: Path) -> None:
     nq = built_dir / "ntrk-kg.nq"
     assert str(release.issued_date(nq, None, {"SOURCE_DATE_EPOCH": "1767225600"})) == "2026-01-01"
     assert str(release.issued_date(nq, "2026-02-03", {})) == "2026-02-03"
-    result = CliRunner().invoke(main, ["release", "--out", str(built_dir), "--release-dir",
-                                       str(built_dir / "unused"), "--issued", "tomorrow"])
+    result = cli("release", "--out", str(built_dir), "--release-dir",
+                 str(built_dir / "unused"), "--issued", "tomorrow")
     assert (result.exit_code, result.stderr) == (2, "ntrk-kg: error: --issued: 'tomorrow' is not a date (YYYY-MM-DD)\n")
 
 
@@ -162,7 +160,7 @@ def test_the_release_is_byte_identical_across_rebuilds(bundle: Path, tmp_path: P
     assert files_of(out / "release") == files_of(bundle)
 
 
-def test_a_release_without_a_build_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["release", "--out", str(tmp_path)])
+def test_a_release_without_a_build_is_a_usage_error(cli, tmp_path: Path) -> None:
+    result = cli("release", "--out", str(tmp_path))
     assert result.exit_code == 2
     assert result.stderr == f"ntrk-kg: error: {tmp_path / 'ntrk-kg.nq'} does not exist; run 'ntrk-kg build --out {tmp_path}' first\n"

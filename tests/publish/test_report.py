@@ -11,10 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rdflib import RDF, RDFS, Dataset
 
-from kg_build.cli import main
 from kg_build.publish import report
 from kg_build.rdf import iris
 from kg_build.rdf.vocab import T
@@ -176,21 +174,21 @@ def test_report_is_deterministic(dataset: Dataset, page: str) -> None:
     assert report.render(dataset) == page
 
 
-def test_report_command(built_dir: Path, tmp_path: Path) -> None:
+def test_report_command(cli, built_dir: Path, tmp_path: Path) -> None:
     """--out is the build folder, as for every other command; the page goes to --html."""
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(main, ["report", "--out", str(built_dir), "--html", str(out)])
+    result = cli("report", "--out", str(built_dir), "--html", str(out))
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {out.resolve()}\n"
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    missing = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "none"), "--html", str(out)])
+    missing = cli("report", "--out", str(tmp_path / "none"), "--html", str(out))
     assert missing.exit_code == 2
     assert "run 'ntrk-kg build" in missing.output and "Traceback" not in missing.output
 
 
 @pytest.mark.parametrize("args", [["--out", "report.html"], ["--build", "build"]])
-def test_the_old_spelling_is_one_clear_usage_error(args: list[str], tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["report", *args])
+def test_the_old_spelling_is_one_clear_usage_error(cli, args: list[str], tmp_path: Path) -> None:
+    result = cli("report", *args)
     assert result.exit_code == 2
     message = {
         "--out": "ntrk-kg: error: report --out is the build folder, as for every other command, and report.html "
@@ -201,8 +199,8 @@ def test_the_old_spelling_is_one_clear_usage_error(args: list[str], tmp_path: Pa
     assert not (tmp_path / "report.html").exists()
 
 
-def test_report_of_a_file_without_named_graphs_is_a_usage_error(built_dir: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["report", str(built_dir / "ntrk-kg.ttl"), "--html", str(tmp_path / "r.html")])
+def test_report_of_a_file_without_named_graphs_is_a_usage_error(cli, built_dir: Path, tmp_path: Path) -> None:
+    result = cli("report", str(built_dir / "ntrk-kg.ttl"), "--html", str(tmp_path / "r.html"))
     assert result.exit_code == 2
     assert "holds no guide in the named graph" in result.output
 
@@ -257,7 +255,7 @@ NOT_CONFORMING = "the input is not a graph that conforms to the shapes (check it
      f"https://w3id.org/ntrk-kg/graph/guide, which is not an integer; {NOT_CONFORMING}"),
 ])
 def test_a_graph_missing_what_the_page_needs_is_a_usage_error(
-    built_dir: Path, tmp_path: Path, replacement: str, message: str,
+    cli, built_dir: Path, tmp_path: Path, replacement: str, message: str,
 ) -> None:
     """A value the shapes require and the page reads (here reference 1's number), missing or not an
     integer, is one clear usage error naming the node, the property and the graph; no page is written."""
@@ -267,7 +265,7 @@ def test_a_graph_missing_what_the_page_needs_is_a_usage_error(
     broken = tmp_path / "broken.nq"
     broken.write_text("".join(kept) + replacement, encoding="utf-8")
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(main, ["report", str(broken), "--html", str(out)])
+    result = cli("report", str(broken), "--html", str(out))
     assert result.exit_code == 2
     assert result.output == f"ntrk-kg: error: {message}\n"
     assert not out.exists()

@@ -154,12 +154,11 @@ def test_an_inconsistent_build_exits_1_and_leaves_the_previous_build(assembled, 
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
-def test_without_java_the_build_says_hermits_check_was_skipped_and_infers_the_same_types(tmp_path, golden):
+def test_without_java_the_build_says_hermits_check_was_skipped_and_infers_the_same_types(cli, tmp_path, golden):
     out = tmp_path / "build"
-    runner = CliRunner()
     no_java = str(Path(sys.executable).parent)  # the venv's bin: python, no java
     assert shutil.which("java", path=no_java) is None
-    result = runner.invoke(main, ["build", "--out", str(out), "--format", "nquads"], env={"PATH": no_java})
+    result = cli("build", "--out", str(out), "--format", "nquads", env={"PATH": no_java})
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
     assert warnings[0] == (
@@ -174,11 +173,9 @@ def test_without_java_the_build_says_hermits_check_was_skipped_and_infers_the_sa
     golden("inferred-types-hermit.tsv", as_lines(sorted(ds.graph(iris.INFERRED_GRAPH).subject_objects(RDF.type))))
 
 
-def test_asking_for_hermit_without_java_is_a_usage_error(tmp_path):
+def test_asking_for_hermit_without_java_is_a_usage_error(cli, tmp_path):
     no_java = str(Path(sys.executable).parent)
-    result = CliRunner().invoke(
-        main, ["build", "--out", str(tmp_path / "b"), "--format", "nquads", "--reasoner", "hermit"], env={"PATH": no_java}
-    )
+    result = cli("build", "--out", str(tmp_path / "b"), "--format", "nquads", "--reasoner", "hermit", env={"PATH": no_java})
     assert result.exit_code == 2
     assert result.output == (
         "ntrk-kg: error: HermiT needs Java, and 'java' is not on PATH; install Java 11+ or use --reasoner owlrl\n"
@@ -186,9 +183,9 @@ def test_asking_for_hermit_without_java_is_a_usage_error(tmp_path):
     assert not (tmp_path / "b").exists()
 
 
-def test_no_reason_writes_no_inferred_graph(tmp_path):
+def test_no_reason_writes_no_inferred_graph(cli, tmp_path):
     out = tmp_path / "build"
-    result = CliRunner().invoke(main, ["build", "--out", str(out), "--format", "nquads", "--no-reason"])
+    result = cli("build", "--out", str(out), "--format", "nquads", "--no-reason")
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert str(iris.INFERRED_GRAPH) not in manifest["graphs"] and "reasoner" not in manifest

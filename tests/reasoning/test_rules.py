@@ -11,11 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rdflib import RDF, Dataset, Graph, URIRef
 
 from kg_build.build import pipeline
-from kg_build.cli import main
 from kg_build.rdf import iris
 from kg_build.rdf.prefixes import compress
 from kg_build.rdf.vocab import T, ontology_graph
@@ -119,9 +117,9 @@ def test_the_datatype_restriction_classes_come_from_the_rules_alone(assembled):
 
 
 
-def test_a_build_above_hermits_size_writes_the_rules_types_from_its_store(generated_data, hermit_generated, tmp_path):
+def test_a_build_above_hermits_size_writes_the_rules_types_from_its_store(cli, generated_data, hermit_generated, tmp_path):
     out = tmp_path / "build"
-    result = CliRunner().invoke(main, ["build", "--data", str(generated_data), "--out", str(out), "--format", "nquads"])
+    result = cli("build", "--data", str(generated_data), "--out", str(out), "--format", "nquads")
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reasoner"] == "rules" and manifest["consistency_checked_by"] == ["rules"]
@@ -131,14 +129,14 @@ def test_a_build_above_hermits_size_writes_the_rules_types_from_its_store(genera
     assert str(iris.REASONING_WORK_GRAPH) not in manifest["graphs"]
 
 
-def test_the_build_checks_with_hermit_only_where_it_fits(tmp_path, monkeypatch):
+def test_the_build_checks_with_hermit_only_where_it_fits(cli, tmp_path, monkeypatch):
     if shutil.which("java") is None:
         pytest.skip("HermiT needs java on PATH")
-    small = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "a"), "--format", "nquads"])
+    small = cli("build", "--out", str(tmp_path / "a"), "--format", "nquads")
     assert small.exit_code == 0, small.output
     assert json.loads((tmp_path / "a" / "manifest.json").read_text())["consistency_checked_by"] == ["rules", "hermit"]
     monkeypatch.setattr(engines, "HERMIT_CHECK_LIMIT", 1000)
-    large = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--format", "nquads"])
+    large = cli("build", "--out", str(tmp_path / "b"), "--format", "nquads")
     assert large.exit_code == 0, large.output
     assert json.loads((tmp_path / "b" / "manifest.json").read_text())["consistency_checked_by"] == ["rules"]
     assert (tmp_path / "a" / "ntrk-kg.nq").read_bytes() == (tmp_path / "b" / "ntrk-kg.nq").read_bytes()

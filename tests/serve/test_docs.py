@@ -7,9 +7,6 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from kg_build.cli import main
 from kg_build.serve.htaccess import rules
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "serving.md"
@@ -32,8 +29,8 @@ def test_the_rules_shown_are_the_rules_written() -> None:
     assert block and block.group(1) == rules("https://kg.example.org")
 
 
-def test_every_option_the_doc_names_exists() -> None:
-    help_text = CliRunner().invoke(main, ["serve", "--help"]).output
+def test_every_option_the_doc_names_exists(cli) -> None:
+    help_text = cli("serve", "--help").output
     named = set(re.findall(r"(--[a-z][a-z-]+)", DOC.read_text(encoding="utf-8")))
     named -= {"--sizes", "--duration", "--connections", "--format"}  # benchmarks/serve.py's, ntrk-kg query's
     missing = sorted(o for o in named if o not in help_text)

@@ -14,9 +14,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
-
-from kg_build.cli import main
 
 MODULES = Path("/usr/lib/apache2/modules")
 CONF = """\
@@ -55,7 +52,7 @@ def _require_apache() -> str:
 
 
 @pytest.fixture()
-def httpd(served) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def httpd(cli, served) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The URL of w3id.org's ``ntrk-kg/`` folder as served by a local Apache with the generated rules."""
     binary = _require_apache()
     root = Path(tempfile.mkdtemp(prefix="ntrk-kg-httpd-"))  # readable by the www-data children
@@ -64,8 +61,8 @@ def httpd(served) -> Iterator[str]:  # type: ignore[no-untyped-def]
         (root / "www" / "ntrk-kg").mkdir(parents=True)
         for d in (root / "www", root / "www" / "ntrk-kg"):
             os.chmod(d, 0o755)
-        result = CliRunner().invoke(main, ["serve", "--write-htaccess", str(root / "www" / "ntrk-kg" / ".htaccess"),
-                                           "--public-url", served.url])
+        result = cli("serve", "--write-htaccess", str(root / "www" / "ntrk-kg" / ".htaccess"),
+                     "--public-url", served.url)
         assert result.exit_code == 0, result.output
         os.chmod(root / "www" / "ntrk-kg" / ".htaccess", 0o644)
         port = _free_port()
@@ -130,8 +127,8 @@ def test_following_the_redirect_gives_the_description(httpd: str, served) -> Non
         assert b"<title>ETV6::NTRK3" in response.read()
 
 
-def test_a_public_url_with_a_query_is_refused(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["serve", "--write-htaccess", str(tmp_path / ".htaccess"),
-                                       "--public-url", "https://kg.example.org/?x=1"])
+def test_a_public_url_with_a_query_is_refused(cli, tmp_path: Path) -> None:
+    result = cli("serve", "--write-htaccess", str(tmp_path / ".htaccess"),
+                 "--public-url", "https://kg.example.org/?x=1")
     assert result.exit_code == 2 and "must be an http:// or https:// URL without query or fragment" in result.output
     assert not (tmp_path / ".htaccess").exists()

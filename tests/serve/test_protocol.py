@@ -10,9 +10,6 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
-
-from kg_build.cli import main
 
 GENES = """PREFIX ntrk: <https://w3id.org/ntrk-kg/ontology#>
 SELECT ?gene ?symbol WHERE { GRAPH ?g { ?gene a ntrk:NTRKGene ; ntrk:symbol ?symbol } } ORDER BY ?symbol"""
@@ -221,16 +218,16 @@ def test_cors_only_for_the_origins_given(start_server, served, http, built_dir: 
     (["--write-htaccess", "x"], "--write-htaccess FILE and --public-url URL go together"),
     (["--root-path", "kg/"], "--root-path 'kg/' must start with '/'"),
 ])
-def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["serve", "--out", str(tmp_path), *args])
+def test_usage_errors(cli, args: list[str], message: str, tmp_path: Path) -> None:
+    result = cli("serve", "--out", str(tmp_path), *args)
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
-def test_a_missing_build_or_a_busy_port_is_a_usage_error(tmp_path: Path, served) -> None:
-    result = CliRunner().invoke(main, ["serve", "--out", str(tmp_path / "none")])
+def test_a_missing_build_or_a_busy_port_is_a_usage_error(cli, tmp_path: Path, served) -> None:
+    result = cli("serve", "--out", str(tmp_path / "none"))
     assert result.exit_code == 2
     assert result.output == (f"ntrk-kg: error: {tmp_path / 'none' / 'ntrk-kg.nq'} does not exist; "
                              f"run 'ntrk-kg build --out {tmp_path / 'none'}' first, or pass --graph FILE\n")
     port = served.url.rsplit(":", 1)[1]
-    result = CliRunner().invoke(main, ["serve", "--out", str(Path(served.url) and tmp_path), "--port", port])
+    result = cli("serve", "--out", str(Path(served.url) and tmp_path), "--port", port)
     assert result.exit_code == 2

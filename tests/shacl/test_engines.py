@@ -16,11 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from kg_build.cli import main
 from kg_build.resources import SHAPES_FILE
 from kg_build.shacl import oxigraph as shacl_oxigraph
 from kg_build.shacl import validation
@@ -211,10 +209,10 @@ def test_a_construct_it_cannot_compile_fails_loudly(tmp_path: Path, built_graph:
         validation.validate(built_graph, shapes, engine="oxigraph")
 
 
-def test_cli_engines_print_the_same_report(built_dir: Path) -> None:
+def test_cli_engines_print_the_same_report(cli, built_dir: Path) -> None:
     outputs = {}
     for engine in ("oxigraph", "pyshacl"):
-        result = CliRunner().invoke(main, ["validate", "--out", str(built_dir), "--engine", engine, "--format", "json"])
+        result = cli("validate", "--out", str(built_dir), "--engine", engine, "--format", "json")
         assert result.exit_code == 0, result.output
         outputs[engine] = result.output
     assert outputs["oxigraph"] == outputs["pyshacl"]

@@ -9,10 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from kg_build.build import pipeline
-from kg_build.cli import main
 from kg_build.publish import gsp
 from kg_build.resources import DATA_DIR
 
@@ -89,8 +87,8 @@ def test_an_atomic_append_adds_and_leaves_no_staging_graph(cli, oxigraph_server,
     assert [g for g in contents(oxigraph_server) if g.startswith(gsp.STAGING_PREFIX)] == []
 
 
-def test_atomic_needs_an_update_endpoint(built_dir: Path) -> None:
-    result = CliRunner().invoke(main, ["load", "--out", str(built_dir), "--endpoint", "http://127.0.0.1:9/q", "--atomic"])
+def test_atomic_needs_an_update_endpoint(cli, built_dir: Path) -> None:
+    result = cli("load", "--out", str(built_dir), "--endpoint", "http://127.0.0.1:9/q", "--atomic")
     assert (result.exit_code, result.stderr) == (2, (
         "ntrk-kg: error: --atomic needs --update URL, the server's SPARQL Update endpoint "
         "(Oxigraph /update, Virtuoso /sparql-auth, Fuseki /ds/update)\n"))

@@ -16,10 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
-from kg_build.cli import main
 from kg_build.query import catalogue
 from kg_build.query.publish import federated_endpoints, published_text
 from kg_build.sparql.engines import RemoteEngine, Result, normalise
@@ -30,13 +28,13 @@ SH = "http://www.w3.org/ns/shacl#"
 
 
 @pytest.fixture(scope="module")
-def loaded(request: pytest.FixtureRequest, built_dir: Path) -> dict[str, str]:
+def loaded(cli, request: pytest.FixtureRequest, built_dir: Path) -> dict[str, str]:
     """Server name -> SPARQL endpoint, with the build loaded by ``ntrk-kg load --replace``."""
     endpoints = {}
     for name in ("oxigraph", "virtuoso"):
         server = request.getfixturevalue(f"{name}_server")  # skips (or fails under CI) without it
-        result = CliRunner().invoke(main, ["load", "--out", str(built_dir), *server.load_args(), "--replace"],
-                                    env={"NETRC": "/nonexistent", **server.env})
+        result = cli("load", "--out", str(built_dir), *server.load_args(), "--replace",
+                     env={"NETRC": "/nonexistent", **server.env})
         assert result.exit_code == 0, result.output
         endpoints[name] = server.endpoint
     return endpoints
