@@ -11,6 +11,7 @@ memory.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -122,3 +123,72 @@ def write_exports(
         shutil.rmtree(work, ignore_errors=True)
     return {g[1:-1]: n for g, n in sorted(counts.items())}, union
 
+
+
+class ExportJob:
+    """:func:`write_exports` in a child process, so that the exports (interpreted: pyoxigraph's
+    serialisers fed quad by quad) are written on one core while the build validates on the other.
+
+    :meth:`result` waits for the child and returns what :func:`write_exports` returns, with the
+    child's stage timings; an error in the child is raised again here. :meth:`cancel` stops it.
+    The child dies with the build (``PR_SET_PDEATHSIG`` on Linux), so a killed build leaves no
+    writer behind.
+    """
+
+    def __init__(self, nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None = None) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_export_child, args=(send, nquads, fmts, staged, total),
+                                    name="ntrk-kg exports", daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> tuple[dict[str, int], int, list[tuple[str, float]]]:
+        """The quads per named graph, the union's triples and the child's stage timings."""
+        try:
+            outcome = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise OSError(f"the process writing the exports stopped (exit code {self._process.exitcode})") from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        graphs, union, timings = outcome
+        return graphs, union, timings
+
+    def cancel(self) -> None:
+        """Stop the child (the build failed elsewhere); what it wrote is the caller's to discard."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _export_child(send: object, nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None) -> None:
+    _die_with_parent()
+    outcome: object
+    try:
+        progress = Progress(show=False)
+        graphs, union = write_exports(nquads, fmts, staged, progress, total)
+        outcome = (graphs, union, progress.timings)
+    except BaseException as exc:  # handed to the parent, which reports it
+        outcome = exc if isinstance(exc, OSError) else OSError(f"writing the exports failed: {exc}")
+    send.send(outcome)  # type: ignore[attr-defined]
+    send.close()  # type: ignore[attr-defined]
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)
