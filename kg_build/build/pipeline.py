@@ -26,6 +26,7 @@ from kg_build import layout
 from kg_build.build import staging, store, writers
 from kg_build.build.builder import build_dataset, build_quads
 from kg_build.build.checks import check_terms
+from kg_build.build.digest import sha256_file
 from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
 from kg_build.build.lock import FolderLock, Holder
@@ -203,7 +204,7 @@ def _write(
         sink = build_quads(cur, QuadSink(tmp_dir=work))
         # What the manifest needs of the tables, so that they can be let go before the load.
         small = _small_outputs(cur, formats)
-        inputs = {name: staging.sha256_file(path) for name, path in input_files(cur).items()}
+        inputs = {name: sha256_file(path) for name, path in input_files(cur).items()}
     base = work / "base.nq"
     with progress.stage("sort", total=sink.added):
         quads = 0
@@ -259,10 +260,11 @@ def _write(
                 staged_store.discard()
         if job is not None:
             with progress.stage("exports"):
-                graphs, union, timings = job.result()
+                graphs, union, digests, timings = job.result()
             progress.beside.extend(timings)
         else:
             graphs, union = writers.write_exports(final, formats, paths, progress, total)
+            digests = {}
     except BaseException:
         if job is not None:
             job.cancel()
@@ -280,7 +282,7 @@ def _write(
         for name, data in small.items():
             gen.path(name).write_bytes(data)
             paths[name] = gen.path(name)
-        digests = {name: staging.sha256_file(path) for name, path in sorted(paths.items())}
+        digests = {name: digests.get(name) or sha256_file(path) for name, path in sorted(paths.items())}
         gen.path(layout.MANIFEST_FILE).write_bytes(staging.manifest(graphs, union, inputs, digests, extra))
     return BuildResult(graphs, gen.dir, digests, warnings)
 
