@@ -26,6 +26,7 @@ from kg_build import layout
 from kg_build.build import staging, store, writers
 from kg_build.build.builder import build_dataset, build_quads
 from kg_build.build.checks import check_terms
+from kg_build.build.digest import sha256_file
 from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
 from kg_build.build.lock import FolderLock, Holder
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 from rdflib.term import Node
 
 DEFAULT_OUT = layout.DEFAULT_OUT
+PARALLEL_EXPORT_MIN = 100_000
+"""From this many quads the exports are written by a child process while the build validates
+(below it, starting a process costs more than it saves)."""
 MEMORY_CHECK_LIMIT = 2_000_000
 """Up to this many quads the rules, the reasoner and the validation run on an in-memory copy of
 the graph (about 500 bytes a quad; the checks run several times faster than on the on-disk
@@ -200,7 +204,7 @@ def _write(
         sink = build_quads(cur, QuadSink(tmp_dir=work))
         # What the manifest needs of the tables, so that they can be let go before the load.
         small = _small_outputs(cur, formats)
-        inputs = {name: staging.sha256_file(path) for name, path in input_files(cur).items()}
+        inputs = {name: sha256_file(path) for name, path in input_files(cur).items()}
     base = work / "base.nq"
     with progress.stage("sort", total=sink.added):
         quads = 0
@@ -222,13 +226,11 @@ def _write(
             assert staged_store.store is not None
             checked = staged_store.store
     try:
-        extra_lines, warnings, extra = _check_and_extend(
-            checked, base, reason is not False, reasoner, progress, quads)
+        extra_lines, notes, extra = _rules_and_reason(checked, base, reason is not False, reasoner, progress, quads)
     except BaseException:
         if staged_store is not None:
             staged_store.discard()
         raise
-    del checked
     final = gen.path(layout.NQUADS_FILE)
     with progress.stage("merge"):
         if extra_lines:
@@ -236,25 +238,43 @@ def _write(
                 fh.writelines(merge_sorted(path_lines(base), extra_lines))
         else:
             os.replace(base, final)
-    if staged_store is not None:
-        if with_store:
-            staged_store.close()
-        else:
-            staged_store.discard()
-    loader = None
-    if staged_store is None and with_store:
-        # Bulk loading runs in native code without the interpreter lock: the on-disk store is
-        # written on a second core while the exports (interpreted) are written on this one.
-        loader = _Background(lambda: store.StagedStore(gen.path(layout.STORE_DIR), path=final).close())
-    shutil.rmtree(work)
+    total = quads + len(extra_lines)
+    del extra_lines
     formats = tuple(dict.fromkeys(("nquads", *formats)))
     paths = {writers.file_name(fmt): gen.path(writers.file_name(fmt)) for fmt in formats}
+    # Above PARALLEL_EXPORT_MIN quads the exports are written by a child process while this one
+    # validates (the graph is final once the rules and the reasoner have run); the on-disk store
+    # is bulk-loaded on a second thread meanwhile (native code, without the interpreter lock).
+    job = writers.ExportJob(final, formats, paths, total) if total >= PARALLEL_EXPORT_MIN else None
+    loader = None
+    if staged_store is None and with_store:
+        loader = _Background(lambda: store.StagedStore(gen.path(layout.STORE_DIR), path=final).close())
     try:
-        graphs, union = writers.write_exports(final, formats, paths, progress, quads + len(extra_lines))
+        warnings, extra["validation"] = _validate(checked, progress)
+        warnings = notes + warnings
+        del checked
+        if staged_store is not None:
+            if with_store:
+                staged_store.close()
+            else:
+                staged_store.discard()
+        if job is not None:
+            with progress.stage("exports"):
+                graphs, union, digests, timings = job.result()
+            progress.beside.extend(timings)
+        else:
+            graphs, union = writers.write_exports(final, formats, paths, progress, total)
+            digests = {}
     except BaseException:
+        if job is not None:
+            job.cancel()
+        if staged_store is not None:
+            staged_store.discard()
         if loader is not None:
-            loader.thread.join()  # the export's error is the one to report; the generation is discarded
+            loader.thread.join()  # the first error is the one to report; the generation is discarded
         raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if loader is not None:
         with progress.stage("store"):
             loader.join()
@@ -262,7 +282,7 @@ def _write(
         for name, data in small.items():
             gen.path(name).write_bytes(data)
             paths[name] = gen.path(name)
-        digests = {name: staging.sha256_file(path) for name, path in sorted(paths.items())}
+        digests = {name: digests.get(name) or sha256_file(path) for name, path in sorted(paths.items())}
         gen.path(layout.MANIFEST_FILE).write_bytes(staging.manifest(graphs, union, inputs, digests, extra))
     return BuildResult(graphs, gen.dir, digests, warnings)
 
@@ -315,16 +335,16 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _check_and_extend(
+def _rules_and_reason(
     st: Store, base: Path, reason: bool, reasoner: str, progress: Progress, quads: int
 ) -> tuple[list[str], list[str], dict[str, object]]:
-    """Rule findings, reasoning and validation on the loaded store: the lines they add (also added
-    to the store), the warnings and what the manifest records."""
-    from kg_build.shacl.oxigraph import checks_for, validate_store
+    """Rule findings and reasoning on the loaded store: the lines they add (also added to the
+    store, sorted), the reasoner's notes and what the manifest records of the reasoner."""
+    from kg_build.shacl.oxigraph import validate_store
 
-    warnings: list[str] = []
     extra: dict[str, object] = {}
-    with progress.stage("rules"):
+    notes: list[str] = []
+    with progress.stage("rules"), _no_cyclic_gc():
         report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
         results = factcheck.rule_results(report.results)
         nodes: set[object] = {r.focus_node for r in results} | {r.value for r in results if r.value is not None}
@@ -340,12 +360,20 @@ def _check_and_extend(
 
         with progress.stage("reason"):
             inferred = engines.reason_store(st, reasoner, quads + len(lines), dataset)
-            warnings.extend(inferred.notes)
+            notes.extend(inferred.notes)
             extra["reasoner"] = inferred.engine
             extra["consistency_checked_by"] = inferred.checked_by
             more = engines.inferred_lines(inferred)
             _load_lines(st, more)
             lines = sorted(set(lines) | set(more))
+    return lines, notes, extra
+
+
+def _validate(st: Store, progress: Progress) -> tuple[list[str], dict[str, object]]:
+    """Validate the store against the shapes: stop on a violation; the warnings and what the
+    manifest records of the validation."""
+    from kg_build.shacl.oxigraph import checks_for, validate_store
+
     with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
         report = validate_store(st, triples=0, on_check=progress.advance)
         if report.violations:
@@ -354,9 +382,7 @@ def _check_and_extend(
             from kg_build.shacl.oxigraph import count_triples
 
             _stop_unless_conforms(replace(report, triples=count_triples(st)))
-    warnings.extend(r.line() for r in report.warnings)
-    extra["validation"] = validation_summary(report)
-    return lines, warnings, extra
+    return [r.line() for r in report.warnings], validation_summary(report)
 
 
 def _load_lines(st: Store, lines: list[str]) -> None:
@@ -371,7 +397,6 @@ def guide_context(st: Store, nodes: set[object]) -> GuideContext:
     the rule findings quote (types, labels, values, bands, section headings, reference numbers)."""
     import pyoxigraph as ox
 
-    from kg_build.rdf.bridge import to_rdflib
     from kg_build.sparql.text import with_value_set
 
     guide = GuideContext()
@@ -380,40 +405,47 @@ def guide_context(st: Store, nodes: set[object]) -> GuideContext:
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
     solutions = st.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
-    terms: dict[object, Node] = {}  # each term converted once: the same IRIs recur in many rows
-
-    def term(t: object) -> Node:
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = to_rdflib(t)  # type: ignore[arg-type]
-        return found
-
-    for row in solutions:
-        guide.add(term(row["s"]), term(row["p"]), term(row["o"]))
+    for s, p, o in solutions:
+        guide.add_ox(s.value, p.value, o)
     return guide
 
 
 class GuideContext:
     """Triples of the guide graph held by subject and predicate: the little the rule findings read
-    (:class:`kg_build.build.layers.factcheck.GuideFacts`), without an rdflib graph's indexes."""
+    (:class:`kg_build.build.layers.factcheck.GuideFacts`), without an rdflib graph's indexes.
+
+    The objects are kept as the store gives them and made rdflib terms when first read: the
+    findings read a fraction of what the context query returns.
+    """
 
     def __init__(self) -> None:
-        self.spo: dict[tuple[Node, Node], list[Node]] = {}
+        self.spo: dict[tuple[str, str], list[object]] = {}
+        self.read: dict[tuple[str, str], list[Node]] = {}
 
-    def add(self, s: Node, p: Node, o: Node) -> None:
+    def add_ox(self, s: str, p: str, o: object) -> None:
+        """Add the triple of subject IRI ``s``, predicate IRI ``p`` and pyoxigraph term ``o``."""
         objects = self.spo.setdefault((s, p), [])
         if o not in objects:
             objects.append(o)
 
+    def _objects(self, subject: Node, predicate: Node) -> list[Node]:
+        key = (str(subject), str(predicate))
+        found = self.read.get(key)
+        if found is None:
+            from kg_build.rdf.bridge import to_rdflib
+
+            found = self.read[key] = [to_rdflib(o) for o in self.spo.get(key, ())]  # type: ignore[arg-type]
+        return found
+
     def value(self, subject: Node, predicate: Node) -> Node | None:
-        objects = self.spo.get((subject, predicate))
+        objects = self._objects(subject, predicate)
         return objects[0] if objects else None
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
-        return iter(self.spo.get((subject, predicate), ()))
+        return iter(self._objects(subject, predicate))
 
     def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
-        return triple[2] in self.spo.get((triple[0], triple[1]), ())
+        return triple[2] in self._objects(triple[0], triple[1])
 
     def __len__(self) -> int:
         return sum(map(len, self.spo.values()))
@@ -431,13 +463,19 @@ class _QuadLines:
     """A triple sink that keeps each triple as an N-Quads line of one graph (as rdflib writes it)."""
 
     def __init__(self, graph: str) -> None:
+        from kg_build.rdf.ntriples import rdflib_term
+
         self.lines: set[str] = set()
         self.tail = f" <{graph}> .\n"
+        self.text = rdflib_term
+        self.iris: dict[Node, str] = {}  # subjects and predicates recur: each written once
 
     def add(self, triple: tuple[Node, Node, Node], /) -> None:
-        from rdflib.plugins.serializers.nt import _nt_row
-
-        self.lines.add(_nt_row(triple)[:-3] + self.tail)
+        s, p, o = triple
+        iris, text = self.iris, self.text
+        ts = iris.get(s) or iris.setdefault(s, text(s))
+        tp = iris.get(p) or iris.setdefault(p, text(p))
+        self.lines.add(f"{ts} {tp} {text(o)}{self.tail}")
 
 
 def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:

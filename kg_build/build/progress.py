@@ -22,6 +22,8 @@ class Progress:
         self.show = self.stream.isatty() if show is None else show
         self.profile = profile
         self.timings: list[tuple[str, float]] = []
+        self.beside: list[tuple[str, float]] = []
+        """Stages run by another process at the same time as these (not part of the total)."""
         self._stage = ""
         self._total: int | None = None
         self._done = 0
@@ -67,9 +69,12 @@ class Progress:
 
     def report(self) -> str:
         """Each stage's time, one per line, and the total."""
-        width = max([len(n) for n, _ in self.timings] + [5])
+        width = max([len(n) for n, _ in self.timings + self.beside] + [5])
         lines = [f"  {n:<{width}}  {s:8.3f} s" for n, s in self.timings]
         lines.append(f"  {'total':<{width}}  {sum(s for _, s in self.timings):8.3f} s")
+        if self.beside:
+            lines.append("in a second process, beside validate:")
+            lines.extend(f"  {n:<{width}}  {s:8.3f} s" for n, s in self.beside)
         return "stage timings:\n" + "\n".join(lines) + "\n"
 
     def finish(self) -> None:

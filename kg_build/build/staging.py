@@ -7,7 +7,6 @@ elsewhere (the HTML report). The formats themselves are written by ``kg_build.bu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -18,18 +17,6 @@ from kg_build import __version__, layout
 from kg_build.build.writers import file_names
 from kg_build.errors import FileSystemError
 from kg_build.rdf.prefixes import jsonld_context  # noqa: F401  (re-exported: the context file's writer)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ memory.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -19,8 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg_build import layout
+from kg_build.build.digest import sha256_file
 from kg_build.build.progress import Progress
-from kg_build.build.quads import graph_of, path_lines, triple_of
 from kg_build.rdf import formats
 from kg_build.rdf.prefixes import jsonld_context, namespaces
 
@@ -41,18 +43,17 @@ def file_names() -> list[str]:
 
 
 _TICK = 1 << 16
+_TICK_MASK = _TICK - 1
 
 
-def _triples(nt_path: Path) -> Iterator[ox.Triple]:
-    with open(nt_path, "rb") as fh:
-        for q in ox.parse(fh, format=ox.RdfFormat.N_TRIPLES):
-            yield q.triple
+def _triples(nt_path: Path) -> Iterator[ox.Quad]:
+    """The triples of an N-Triples file (as quads of the default graph), read in native code."""
+    return ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)
 
 
 def _quads(graph_files: list[Path]) -> Iterator[ox.Quad]:
-    for path in graph_files:
-        with open(path, "rb") as fh:
-            yield from ox.parse(fh, format=ox.RdfFormat.N_QUADS)
+    """The quads of the files in turn, read in native code."""
+    return itertools.chain.from_iterable(ox.parse(path=str(p), format=ox.RdfFormat.N_QUADS) for p in graph_files)
 
 
 def write_exports(
@@ -77,25 +78,30 @@ def write_exports(
         with progress.stage("split", total):
             nt_out = open(nt_path, "w", encoding="utf-8", newline="\n") if union_needed else None
             try:
-                prev, n = None, 0
-                for line in path_lines(nquads):
-                    n += 1
-                    if n % _TICK == 0:
-                        progress.advance(_TICK)
-                    triple = triple_of(line)
-                    if triple != prev:
-                        union += 1
-                        if nt_out is not None:
-                            nt_out.write(triple)
-                        prev = triple
-                    g = graph_of(line)
-                    counts[g] = counts.get(g, 0) + 1
-                    if graph_major:
-                        entry = graph_files.get(g)
-                        if entry is None:
-                            path = work / f"graph-{len(graph_files):03d}.nq"
-                            entry = graph_files[g] = (path, open(path, "w", encoding="utf-8", newline="\n"))
-                        entry[1].write(line)  # type: ignore[attr-defined]
+                # One pass, the loop kept tight (it runs once per quad): the graph is the last
+                # "<...>" of the line, the triple what comes before it.
+                prev, n = "", 0
+                write_nt = nt_out.write if nt_out is not None else None
+                with open(nquads, encoding="utf-8", newline="\n") as lines:
+                    for line in lines:
+                        n += 1
+                        if not n & _TICK_MASK:
+                            progress.advance(_TICK)
+                        cut = line.rindex(" <", 0, -3)
+                        triple = line[:cut]
+                        if triple != prev:
+                            union += 1
+                            if write_nt is not None:
+                                write_nt(triple + " .\n")
+                            prev = triple
+                        g = line[cut + 1 : -3]
+                        counts[g] = counts.get(g, 0) + 1
+                        if graph_major:
+                            entry = graph_files.get(g)
+                            if entry is None:
+                                path = work / f"graph-{len(graph_files):03d}.nq"
+                                entry = graph_files[g] = (path, open(path, "w", encoding="utf-8", newline="\n"))
+                            entry[1].write(line)  # type: ignore[attr-defined]
             finally:
                 if nt_out is not None:
                     nt_out.close()
@@ -122,3 +128,75 @@ def write_exports(
         shutil.rmtree(work, ignore_errors=True)
     return {g[1:-1]: n for g, n in sorted(counts.items())}, union
 
+
+
+class ExportJob:
+    """:func:`write_exports` in a child process, so that the exports (interpreted: pyoxigraph's
+    serialisers fed quad by quad) are written on one core while the build validates on the other.
+
+    :meth:`result` waits for the child and returns what :func:`write_exports` returns, with the
+    child's stage timings; an error in the child is raised again here. :meth:`cancel` stops it.
+    The child dies with the build (``PR_SET_PDEATHSIG`` on Linux), so a killed build leaves no
+    writer behind.
+    """
+
+    def __init__(self, nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None = None) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._receive, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_export_child, args=(send, nquads, fmts, staged, total),
+                                    name="ntrk-kg exports", daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> tuple[dict[str, int], int, dict[str, str], list[tuple[str, float]]]:
+        """The quads per named graph, the union's triples, the sha256 of every file of ``staged``
+        (by name) and the child's stage timings."""
+        try:
+            outcome = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise OSError(f"the process writing the exports stopped (exit code {self._process.exitcode})") from None
+        finally:
+            self._receive.close()
+        self._process.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        graphs, union, digests, timings = outcome
+        return graphs, union, digests, timings
+
+    def cancel(self) -> None:
+        """Stop the child (the build failed elsewhere); what it wrote is the caller's to discard."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def _export_child(send: object, nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None) -> None:
+    _die_with_parent()
+    outcome: object
+    try:
+        progress = Progress(show=False)
+        graphs, union = write_exports(nquads, fmts, staged, progress, total)
+        with progress.stage("digests"):
+            digests = {name: sha256_file(path) for name, path in staged.items()}
+        outcome = (graphs, union, digests, progress.timings)
+    except BaseException as exc:  # handed to the parent, which reports it
+        outcome = exc if isinstance(exc, OSError) else OSError(f"writing the exports failed: {exc}")
+    send.send(outcome)  # type: ignore[attr-defined]
+    send.close()  # type: ignore[attr-defined]
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)

@@ -32,7 +32,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, VOID
 
 from kg_build import layout
-from kg_build.build import staging
+from kg_build.build.digest import sha256
 from kg_build.build.generation import resolve_folder, sync_tree
 from kg_build.build.lock import FolderLock
 from kg_build.build.swap import SwapUnsupported, exchange
@@ -262,7 +262,7 @@ def describe(
         g.add((node, VOID.distinctObjects, Literal(objects)))
     # DCAT distributions and the query catalogue, each with its checksum
     for name, data in files.items():
-        digest = staging.sha256(data)
+        digest = sha256(data)
         node, link, kind, media, what = _part(ver, name)
         g.add((ver, link, node))
         g.add((node, RDF.type, kind))
@@ -366,7 +366,7 @@ def _bundle(
     for name, data in files.items():
         if name.startswith("queries/"):
             continue
-        if built.get(name) != staging.sha256(data):
+        if built.get(name) != sha256(data):
             raise UsageError(
                 f"{out_dir / name} is not the file {manifest_file} describes (its sha256 differs or it is not "
                 f"listed); rebuild with 'ntrk-kg build --out {out_dir}' before releasing"

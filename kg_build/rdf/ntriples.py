@@ -6,6 +6,9 @@ builder streams is byte-for-byte the graph an rdflib ``Dataset`` would export.
 
 from __future__ import annotations
 
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -47,3 +50,20 @@ FALSE = typed("false", "boolean")
 def boolean(value: bool) -> str:
     """An ``xsd:boolean``."""
     return TRUE if value else FALSE
+
+
+def rdflib_term(node: Node) -> str:
+    """An rdflib IRI or literal as N-Triples text, exactly as rdflib's N-Quads serialiser writes it.
+
+    >>> from rdflib import XSD, Literal, URIRef
+    >>> rdflib_term(URIRef("https://w3id.org/ntrk-kg/id/x")), rdflib_term(Literal("a\\nb"))
+    ('<https://w3id.org/ntrk-kg/id/x>', '"a\\\\nb"')
+    >>> rdflib_term(Literal("1.5", datatype=XSD.decimal)), rdflib_term(Literal("chat", lang="fr"))
+    ('"1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>', '"chat"@fr')
+    """
+    if type(node) is URIRef or not isinstance(node, Literal):
+        return f"<{node}>"
+    text = literal(node)
+    if node.language:
+        return f"{text}@{node.language}"
+    return f"{text}^^<{node.datatype}>" if node.datatype else text

@@ -13,7 +13,7 @@ from rdflib import OWL, BNode, Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg_build.build import pipeline
-from kg_build.build import staging as export
+from kg_build.build.digest import sha256_file
 
 TRIPLE_FILES = {"ntrk-kg.ttl": "turtle", "ntrk-kg.nt": "nt", "ntrk-kg.rdf": "xml"}
 QUAD_FILES = {"ntrk-kg.nq": "nquads", "ntrk-kg.trig": "trig", "ntrk-kg.jsonld": "json-ld"}
@@ -109,7 +109,7 @@ def test_manifest_counts_and_checksums(built_dir: Path) -> None:
     assert manifest["quads"] == sum(counts.values())
     assert manifest["triples_in_union"] == len(Graph().parse(built_dir / "ntrk-kg.ttl"))
     for name, digest in manifest["outputs"].items():
-        assert export.sha256_file(built_dir / name) == digest, name
+        assert sha256_file(built_dir / name) == digest, name
     assert set(manifest["outputs"]) == {p.name for p in built_dir.iterdir() if p.is_file()} - {"manifest.json"}
     assert "data/prevalence.tsv" in manifest["inputs"] and "ontology/ntrk.ttl" in manifest["inputs"]
     assert all(len(d) == 64 for d in manifest["inputs"].values())

@@ -14,7 +14,7 @@ from kg_build.build.progress import Progress
 from kg_build.build.quads import QuadSink
 from kg_build.curation import curated as curation
 
-STAGES = ["read", "build", "sort", "load", "rules", "validate", "merge", "split", "store", "manifest", "write"]
+STAGES = ["read", "build", "sort", "load", "rules", "merge", "validate", "split", "store", "manifest", "write"]
 
 
 def _build_lines(chunk: int | None) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
@@ -134,15 +135,21 @@ def evidence_label(reference: str, value: str, reported_for: str) -> str:
     return f"{who}: {reported_for}"
 
 
+_SEGMENT = re.compile(r"[#/]")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 16)
 def _local_key(iri: str) -> str:
     """The last segment of an IRI as a lower-case, hyphenated key.
 
     >>> _local_key("https://w3id.org/ntrk-kg/shapes#PrevalenceWithinBandShape")
     'prevalence-within-band-shape'
     """
-    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
-    tail = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", tail)
-    return re.sub(r"[^a-z0-9]+", "-", tail.lower()).strip("-")
+    tail = _SEGMENT.split(iri.rstrip("/#"))[-1]
+    tail = _CAMEL.sub("-", tail)
+    return _NOT_KEY.sub("-", tail.lower()).strip("-")
 
 
 def rule_finding_key(result: RuleResult) -> str:
@@ -207,10 +214,11 @@ def add_rule_findings_to(g: TripleSink, guide: GuideFacts, results: Iterable[Rul
     quote are read from ``guide`` (the statements' types, labels, values, bands, sections and
     cited references suffice)."""
     added: list[URIRef] = []
-    for res in sorted(set(results), key=rule_finding_key):
+    keys = {res: rule_finding_key(res) for res in set(results)}
+    for res in sorted(keys, key=keys.__getitem__):
         if (res.focus_node, RDF.type, T.Statement) not in guide or res.severity not in RULE_SEVERITIES:
             continue
-        key = rule_finding_key(res)
+        key = keys[res]
         node = iris.finding(key)
         label = guide.value(res.focus_node, RDFS.label)
         other = res.value if res.value is not None and (res.value, RDF.type, T.Statement) in guide else None
