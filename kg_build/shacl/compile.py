@@ -317,15 +317,14 @@ def classes_of(sg: Graph) -> list[Node]:
 
 def compile_shapes(
     sg: Graph, use_shapes: Iterable[Node] | None = None, subclasses: dict[Node, list[Node]] | None = None,
-    lateral: bool = False,
 ) -> tuple[Check, ...]:
     """Every check of the targeted shapes of ``sg`` (or of ``use_shapes`` only), as SPARQL queries.
 
     Instances of a class are found with ``rdf:type/rdfs:subClassOf*``; with ``subclasses`` (each
     class of :func:`classes_of` with its subclasses in the data, itself included), with
     ``rdf:type`` among them instead, for stores whose property paths are unreliable (Virtuoso).
-    With ``lateral`` (Oxigraph), what a check tests of each focus node is joined to the focus
-    nodes with ``LATERAL`` (:func:`lateral_form`).
+    Each check joins its focus nodes with what it tests of them; :func:`lateral_form` gives the
+    same check with ``LATERAL`` (Oxigraph), faster on some stores' data and slower on others'.
     """
     ctx = _Context(sg, subclasses=subclasses)
     shapes = targeted_shapes(sg)
@@ -339,7 +338,7 @@ def compile_shapes(
         ctx.keys = ""
         focus = focus_pattern(ctx, shape)
         tree = _shape_tree(ctx, shape, focus, ())
-        checks.extend(lateral_form(c) for c in tree) if lateral else checks.extend(tree)
+        checks.extend(tree)
     header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ctx.prefixes.items()))
     out = tuple(Check(**{**c.__dict__, "query": header + c.query}) for c in checks)
     for check in out:
@@ -357,20 +356,82 @@ def lateral_form(check: Check) -> Check:
     (Oxigraph's SPARQL extension) evaluates TESTS once per focus node with ``?this`` bound, so
     a check reads what its focus nodes have. The solutions are the same: TESTS are a group joined
     with FOCUS either way, and their filters see ``?this`` bound either way. SPARQL-based
-    constraints keep their own form (:mod:`kg_build.shacl.prebinding`).
+    constraints keep their own form (:mod:`kg_build.shacl.prebinding`), as does a check without
+    TESTS.
     """
-    if check.kind == "sparql":
+    parts = focus_and_tests(check)
+    if parts is None:
         return check
     q = check.query
-    start = q.index("WHERE { ") + len("WHERE { ")
+    end, close = parts.end, parts.close
+    return Check(**{**check.__dict__, "query": f"{q[:end + 1]} LATERAL {{ {parts.tests} }} {q[close:]}"})
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Where a compiled check's focus-node subquery and its tests are in its query."""
+
+    prefixes: str  # the PREFIX lines the query starts with
+    focus: str  # the focus-node subquery, a group: "{ SELECT DISTINCT ?this ... }"
+    tests: str  # the patterns joined with it (what the check tests of each focus node)
+    end: int  # the index of the focus subquery's closing brace
+    close: int  # the index of the WHERE clause's closing brace
+
+
+def focus_and_tests(check: Check) -> Parts | None:
+    """The focus-node subquery and the tests of a compiled check (``None`` for a SPARQL-based
+    constraint, or a check whose focus nodes are all it selects)."""
+    if check.kind == "sparql":
+        return None
+    q = check.query
+    where = q.index("WHERE { ")
+    start = where + len("WHERE { ")
     if not q.startswith("{ SELECT ", start):
-        return check
+        return None
     end = _group_end(q, start)
     close = q.rindex("}")  # the WHERE clause's own brace: GROUP BY and HAVING hold none
     tests = q[end + 1:close].strip()
     if not tests:
-        return check
-    return Check(**{**check.__dict__, "query": f"{q[:end + 1]} LATERAL {{ {tests} }} {q[close:]}"})
+        return None
+    prefixes = q[:q.rfind("\n", 0, where) + 1]
+    return Parts(prefixes, q[start:end + 1], tests, end, close)
+
+
+_IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
+
+
+def scanned_predicates(tests: str) -> tuple[str, ...]:
+    """The IRIs written in ``tests`` outside nested groups (``EXISTS { }``, ``OPTIONAL { }`` ...),
+    sorted: the predicates (and constants) of the patterns a plain join reads over the whole graph."""
+    top, depth = [], 0
+    for ch in _blank_strings(tests):
+        if ch in "{}":
+            depth += 1 if ch == "{" else -1
+        top.append(ch if depth == 0 and ch != "}" else " ")
+    return tuple(sorted(set(_IRI.findall("".join(top)))))
+
+
+def _blank_strings(q: str) -> str:
+    """``q`` with the contents of its string literals replaced by spaces (same length)."""
+    out, quote, i = list(q), "", 0
+    while i < len(q):
+        ch = q[i]
+        if quote:
+            if ch == "\\":
+                out[i] = " "
+                if i + 1 < len(q):
+                    out[i + 1] = " "
+                i += 1
+            elif q.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+            else:
+                out[i] = " "
+        elif ch in "\"'":
+            quote = ch * 3 if q.startswith(ch * 3, i) else ch
+            i += len(quote) - 1
+        i += 1
+    return "".join(out)
 
 
 def _group_end(q: str, start: int) -> int:

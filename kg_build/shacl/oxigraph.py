@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from rdflib.term import Node
 
 from kg_build.errors import UsageError
 from kg_build.rdf.bridge import OxTerm, from_rdflib, to_rdflib
-from kg_build.shacl.compile import Check, compile_shapes, results_of
+from kg_build.shacl.compile import Check, compile_shapes, focus_and_tests, lateral_form, results_of, scanned_predicates
 from kg_build.shacl.report import Report, Result
 from kg_build.shacl.shapes import load_shapes
 
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=4)
 def _compiled(shapes_key: int, use: tuple[Node, ...] | None) -> tuple[Check, ...]:
-    return compile_shapes(_SHAPES[shapes_key], use, lateral=True)
+    checks = compile_shapes(_SHAPES[shapes_key], use)
+    for check in checks:
+        forms_of(check)  # both forms now, so that a LATERAL form that does not parse shows here
+    return checks
 
 
 _SHAPES: dict[int, Graph] = {}
@@ -88,7 +92,8 @@ def run_checks(
     results: list[Result] = []
     # Queries run in the store's native code: two threads keep two cores busy.
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        for found in pool.map(lambda check: run_check(store, sg, check), checks):
+        chosen = choose_forms(store, checks, pool)
+        for found in pool.map(lambda check: run_check(store, sg, check), chosen):
             results.extend(found)
             if on_check is not None:
                 on_check(1)
@@ -120,6 +125,86 @@ def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
     store = ox.Store()
     store.extend([ox.Quad(checked(s), checked(p), checked(o), ox.DefaultGraph()) for s, p, o in triples])
     return store
+
+
+# ----------------------------------------------------------------------------- the form of each check
+
+# A check runs in its LATERAL form when the plain join would read more than RATIO triples (of the
+# predicates its tests match over the whole graph) per focus node, in its plain form otherwise.
+RATIO = 2
+
+
+@dataclass(frozen=True)
+class Forms:
+    """A compiled check in its two forms, and what choosing between them counts.
+
+    ``lateral`` is ``None`` when the check has one form only (a SPARQL-based constraint, or a
+    check that selects its focus nodes and tests nothing joined to them).
+    """
+
+    join: Check
+    lateral: Check | None = None
+    prefixes: str = ""  # the PREFIX lines of the check's query
+    focus: str = ""  # its focus-node subquery
+    scanned: tuple[str, ...] = ()  # the IRIs its tests match outside nested groups
+
+
+@lru_cache(maxsize=8192)
+def forms_of(check: Check) -> Forms:
+    """``check`` in its plain form and, when it has one, in its ``LATERAL`` form
+    (:func:`~kg_build.shacl.compile.lateral_form`: the same solutions)."""
+    parts = focus_and_tests(check)
+    if parts is None:
+        return Forms(check)
+    lateral = lateral_form(check)
+    try:
+        _parse(lateral.query)
+    except SyntaxError:
+        return Forms(check)  # never expected: the plain form is always right
+    return Forms(check, lateral, parts.prefixes, parts.focus, scanned_predicates(parts.tests))
+
+
+def _parse(query: str) -> None:
+    import pyoxigraph as ox
+
+    ox.Store().query(query)
+
+
+def choose_forms(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecutor | None = None) -> list[Check]:
+    """Each check in the form that is faster on ``store``: both give the same solutions.
+
+    ``LATERAL`` evaluates a check's tests once per focus node; the plain join lets Oxigraph
+    evaluate them over the whole graph (every triple of the predicates they match) and join the
+    result with the focus nodes. The first wins when the focus nodes are few beside those triples
+    (the labels of a dozen pathways among 150,000 labels), the second when they are many (the
+    row numbers of 40,000 statements). So the store is asked, once per predicate and once per
+    distinct focus subquery, how many triples and how many focus nodes there are (the focus nodes
+    counted up to the number that decides), and a check runs with ``LATERAL`` when its predicates
+    have more than :data:`RATIO` triples per focus node.
+    """
+    forms = [forms_of(c) for c in checks]
+    open_ = [f for f in forms if f.lateral is not None and f.scanned]
+    iris = sorted({iri for f in open_ for iri in f.scanned})
+    queries = [f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{iri}> ?o }}" for iri in iris]
+    sizes = dict(zip(iris, _counts(store, queries, pool), strict=True))
+    scanned = [sum(sizes[iri] for iri in f.scanned) for f in open_]
+    caps: dict[tuple[str, str], int] = {}
+    for f, n in zip(open_, scanned, strict=True):
+        if n > 0:
+            key = (f.prefixes, f.focus)
+            caps[key] = max(caps.get(key, 0), n // RATIO + 1)
+    keys = sorted(caps)
+    queries = [f"{p}SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ {focus} }} LIMIT {caps[p, focus]} }}" for p, focus in keys]
+    focus_nodes = dict(zip(keys, _counts(store, queries, pool), strict=True))
+    lateral = {f for f, n in zip(open_, scanned, strict=True) if n > 0 and n > RATIO * focus_nodes[f.prefixes, f.focus]}
+    return [f.lateral if f in lateral and f.lateral is not None else f.join for f in forms]
+
+
+def _counts(store: ox.Store, queries: list[str], pool: ThreadPoolExecutor | None) -> list[int]:
+    def count(query: str) -> int:
+        return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+
+    return list(pool.map(count, queries)) if pool is not None else [count(q) for q in queries]
 
 
 # ----------------------------------------------------------------------------- results
