@@ -226,20 +226,23 @@ def _write(
             assert staged_store.store is not None
             checked = staged_store.store
     try:
-        extra_lines, notes, extra = _rules_and_reason(checked, base, reason is not False, reasoner, progress, quads)
+        added, notes, extra = _rules_and_reason(checked, base, work, reason is not False, reasoner, progress, quads)
     except BaseException:
         if staged_store is not None:
             staged_store.discard()
         raise
     final = gen.path(layout.NQUADS_FILE)
+    total = quads
     with progress.stage("merge"):
-        if extra_lines:
+        if added.lines:
             with open(final, "w", encoding="utf-8", newline="\n") as fh:
-                fh.writelines(merge_sorted(path_lines(base), extra_lines))
+                total = 0
+                for line in merge_sorted(path_lines(base), *added.runs()):
+                    fh.write(line)
+                    total += 1
         else:
             os.replace(base, final)
-    total = quads + len(extra_lines)
-    del extra_lines
+    del added
     formats = tuple(dict.fromkeys(("nquads", *formats)))
     paths = {writers.file_name(fmt): gen.path(writers.file_name(fmt)) for fmt in formats}
     # Above PARALLEL_EXPORT_MIN quads the exports are written by a child process while this one
@@ -335,38 +338,77 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _rules_and_reason(
-    st: Store, base: Path, reason: bool, reasoner: str, progress: Progress, quads: int
-) -> tuple[list[str], list[str], dict[str, object]]:
-    """Rule findings and reasoning on the loaded store: the lines they add (also added to the
-    store, sorted), the reasoner's notes and what the manifest records of the reasoner."""
-    from kg_build.shacl.oxigraph import validate_store
+RULE_BATCH = 20_000
+"""Rule results turned into findings at a time: what the findings quote of the guide is read for
+one batch, so that memory stays flat however many findings a large graph gives."""
 
+
+@dataclass
+class _Added:
+    """The lines the rules and the reasoner add to the graph: the findings (sorted, in a file of
+    the work folder) and the inferred types (sorted)."""
+
+    findings: Path | None = None
+    inferred: list[str] = field(default_factory=list)
+    lines: int = 0
+
+    def runs(self) -> list[Iterator[str]]:
+        """Each part as a sorted run of lines (read again from the start at each call)."""
+        runs = [path_lines(self.findings)] if self.findings is not None else []
+        return [*runs, iter(self.inferred)]
+
+
+def _rules_and_reason(
+    st: Store, base: Path, work: Path, reason: bool, reasoner: str, progress: Progress, quads: int
+) -> tuple[_Added, list[str], dict[str, object]]:
+    """Rule findings and reasoning on the loaded store: the lines they add (also added to the
+    store), the reasoner's notes and what the manifest records of the reasoner."""
     extra: dict[str, object] = {}
     notes: list[str] = []
     with progress.stage("rules"), _no_cyclic_gc():
-        report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
-        results = factcheck.rule_results(report.results)
-        nodes: set[object] = {r.focus_node for r in results} | {r.value for r in results if r.value is not None}
-        lines = rule_finding_lines(guide_context(st, nodes), results)
-        _load_lines(st, lines)
+        added = _rule_findings(st, work)
     if reason:
         from kg_build.reasoning import engines
 
         def dataset() -> Dataset:
             from kg_build.rdf.io import dataset_from_nquads
 
-            return dataset_from_nquads("".join(merge_sorted(path_lines(base), lines)))
+            return dataset_from_nquads("".join(merge_sorted(path_lines(base), *added.runs())))
 
         with progress.stage("reason"):
-            inferred = engines.reason_store(st, reasoner, quads + len(lines), dataset)
+            inferred = engines.reason_store(st, reasoner, quads + added.lines, dataset)
             notes.extend(inferred.notes)
             extra["reasoner"] = inferred.engine
             extra["consistency_checked_by"] = inferred.checked_by
-            more = engines.inferred_lines(inferred)
+            more = sorted(set(engines.inferred_lines(inferred)))
             _load_lines(st, more)
-            lines = sorted(set(lines) | set(more))
-    return lines, notes, extra
+            added.inferred, added.lines = more, added.lines + len(more)
+    return added, notes, extra
+
+
+def _rule_findings(st: Store, work: Path) -> _Added:
+    """Run the source rules on the store and add their findings to it, :data:`RULE_BATCH`
+    results at a time; the findings' lines are kept sorted in a file of ``work``."""
+    from kg_build.shacl.oxigraph import validate_store
+
+    report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
+    results = factcheck.rule_results(report.results)
+    del report
+    if not results:
+        return _Added()
+    sink = QuadSink(tmp_dir=work)
+    for start in range(0, len(results), RULE_BATCH):
+        batch = results[start : start + RULE_BATCH]
+        nodes: set[object] = {r.focus_node for r in batch} | {r.value for r in batch if r.value is not None}
+        lines = rule_finding_lines(guide_context(st, nodes), batch)
+        _load_lines(st, lines)
+        sink.add_lines(lines)
+    path, count = work / "findings.nq", 0
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for line in sink.sorted_lines():
+            fh.write(line)
+            count += 1
+    return _Added(findings=path, lines=count)
 
 
 def _validate(st: Store, progress: Progress) -> tuple[list[str], dict[str, object]]:
@@ -386,10 +428,13 @@ def _validate(st: Store, progress: Progress) -> tuple[list[str], dict[str, objec
 
 
 def _load_lines(st: Store, lines: list[str]) -> None:
+    """Add N-Quads ``lines`` to the store, bulk-loaded a slice at a time: a transactional load
+    holds all of it in memory (several GiB for the millions of lines of a large build)."""
     from pyoxigraph import RdfFormat
 
-    if lines:
-        st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+    step = store.LOAD_CHUNK_LINES
+    for start in range(0, len(lines), step):
+        st.bulk_load("".join(lines[start : start + step]).encode("utf-8"), format=RdfFormat.N_QUADS)
 
 
 def guide_context(st: Store, nodes: set[object]) -> GuideContext:

@@ -80,3 +80,13 @@ def test_the_status_line_is_drawn_only_on_a_terminal() -> None:
 def _graphs(out: Path) -> int:
     lines = (out / "ntrk-kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
     return len({quads.graph_of(line) for line in lines})
+
+
+def test_rule_findings_made_a_few_at_a_time_give_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large graphs turn their rule results into findings in batches (flat memory): one result
+    at a time gives the same graph as all at once."""
+    whole = pipeline.build(tmp_path / "whole", ("nquads", "trig"), reason=False, with_store=False)
+    monkeypatch.setattr(pipeline, "RULE_BATCH", 1)
+    batched = pipeline.build(tmp_path / "batched", ("nquads", "trig"), reason=False, with_store=False)
+    assert batched.outputs == whole.outputs
+    assert batched.graphs["https://w3id.org/ntrk-kg/graph/factcheck"] == whole.graphs["https://w3id.org/ntrk-kg/graph/factcheck"]
