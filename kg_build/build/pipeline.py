@@ -338,7 +338,7 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-RULE_BATCH = 20_000
+RULE_BATCH = 5_000
 """Rule results turned into findings at a time: what the findings quote of the guide is read for
 one batch, so that memory stays flat however many findings a large graph gives."""
 
@@ -396,7 +396,7 @@ def _rule_findings(st: Store, work: Path) -> _Added:
     del report
     if not results:
         return _Added()
-    sink = QuadSink(tmp_dir=work)
+    sink = QuadSink(chunk_lines=store.LOAD_CHUNK_LINES, tmp_dir=work)
     for start in range(0, len(results), RULE_BATCH):
         batch = results[start : start + RULE_BATCH]
         nodes: set[object] = {r.focus_node for r in batch} | {r.value for r in batch if r.value is not None}
