@@ -132,6 +132,9 @@ def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
 # A check runs in its LATERAL form when the plain join would read more than RATIO triples (of the
 # predicates its tests match over the whole graph) per focus node, in its plain form otherwise.
 RATIO = 2
+# ...and always when the plain join would read more than JOIN_MAX triples: the join holds what it
+# reads in memory (two such checks at once held 4 GiB at 10^7 quads), LATERAL one focus node's.
+JOIN_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,8 @@ def choose_forms(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecu
     row numbers of 40,000 statements). So the store is asked, once per predicate and once per
     distinct focus subquery, how many triples and how many focus nodes there are (the focus nodes
     counted up to the number that decides), and a check runs with ``LATERAL`` when its predicates
-    have more than :data:`RATIO` triples per focus node.
+    have more than :data:`RATIO` triples per focus node, or more than :data:`JOIN_MAX` triples
+    (a join holds what it reads in memory).
     """
     forms = [forms_of(c) for c in checks]
     open_ = [f for f in forms if f.lateral is not None and f.scanned]
@@ -192,11 +196,12 @@ def choose_forms(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecu
     for f, n in zip(open_, scanned, strict=True):
         if n > 0:
             key = (f.prefixes, f.focus)
-            caps[key] = max(caps.get(key, 0), n // RATIO + 1)
+            caps[key] = max(caps.get(key, 0), min(n, JOIN_MAX) // RATIO + 1)
     keys = sorted(caps)
     queries = [f"{p}SELECT (COUNT(*) AS ?n) WHERE {{ SELECT * WHERE {{ {focus} }} LIMIT {caps[p, focus]} }}" for p, focus in keys]
     focus_nodes = dict(zip(keys, _counts(store, queries, pool), strict=True))
-    lateral = {f for f, n in zip(open_, scanned, strict=True) if n > 0 and n > RATIO * focus_nodes[f.prefixes, f.focus]}
+    lateral = {f for f, n in zip(open_, scanned, strict=True)
+               if n > JOIN_MAX or (n > 0 and n > RATIO * focus_nodes[f.prefixes, f.focus])}
     return [f.lateral if f in lateral and f.lateral is not None else f.join for f in forms]
 
 

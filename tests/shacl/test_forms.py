@@ -60,3 +60,17 @@ def test_the_predicates_a_join_reads_are_those_outside_nested_groups() -> None:
     tests = ('?this <urn:p> ?value . ?this <urn:q> ?_other . FILTER (?value != "<urn:in-a-string>" && '
              'NOT EXISTS { ?value <urn:nested> ?x }) FILTER (?value IN (<urn:a>))')
     assert scanned_predicates(tests) == ("urn:a", "urn:p", "urn:q")
+
+
+def test_a_join_that_would_read_too_many_triples_runs_lateral(dataset, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A plain join holds what it reads in memory: above JOIN_MAX triples a check gets LATERAL
+    however many focus nodes it has."""
+    store = _store(dataset)
+    checks = shacl_oxigraph.checks_for(validation.load_shapes())
+    assert _form(shacl_oxigraph.choose_forms(store, checks), checks, "Statement-rowNumber",
+                 SH.DatatypeConstraintComponent) == "join"
+    monkeypatch.setattr(shacl_oxigraph, "JOIN_MAX", 10)
+    chosen = shacl_oxigraph.choose_forms(store, checks)
+    assert _form(chosen, checks, "Statement-rowNumber", SH.DatatypeConstraintComponent) == "lateral"
+    # Nothing read over the graph (FILTER NOT EXISTS only): still the plain join.
+    assert _form(chosen, checks, "Statement-label", SH.MinCountConstraintComponent) == "join"
