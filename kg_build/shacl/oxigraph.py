@@ -133,7 +133,7 @@ def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
 # predicates its tests match over the whole graph) per focus node, in its plain form otherwise.
 RATIO = 2
 # ...and always when the plain join would read more than JOIN_MAX triples: the join holds what it
-# reads in memory (two such checks at once held 4 GiB at 10^7 quads), LATERAL one focus node's.
+# reads in memory, LATERAL what one focus node has, so memory does not grow with the graph.
 JOIN_MAX = 1_000_000
 
 
