@@ -68,7 +68,7 @@ def test_quick_run_writes_csv_and_json(tmp_path: Path) -> None:
     assert all(float(r["median_s"]) > 0 for r in guide)
     scale = {r["stage"]: r for r in rows if r["section"] == "scale"}
     stages = [s for s in scale if s.startswith("build: ")]
-    assert stages == ["build: " + s for s in ("read", "build", "sort", "load", "rules", "reason", "validate", "merge",
+    assert stages == ["build: " + s for s in ("read", "build", "sort", "load", "rules", "reason", "merge", "validate",
                                                "split", "turtle", "trig", "jsonld", "rdfxml", "store", "manifest",
                                                "write")]
     for name in ("floor-oxigraph", "naive-rdflib", "validate-pyshacl", "validate-oxigraph",
