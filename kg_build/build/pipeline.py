@@ -137,8 +137,10 @@ def build(
             swept = sweep(folder)
             gen = Generation(folder)
             try:
-                result = _write(gen, cur, tuple(formats), reason, reasoner, with_store, progress)
+                # Handed over in a list that _write empties: the tables are let go before the load.
+                tables = [cur]
                 del cur
+                result = _write(gen, tables, tuple(formats), reason, reasoner, with_store, progress)
                 with progress.stage("write"):
                     gen.commit(owned=_owned_names())
             except BaseException:
@@ -194,17 +196,20 @@ def _remove_made(made: list[Path]) -> None:
 
 
 def _write(
-    gen: Generation, cur: curation.Curated, formats: tuple[str, ...], reason: bool | None, reasoner: str,
+    gen: Generation, tables: list[curation.Curated], formats: tuple[str, ...], reason: bool | None, reasoner: str,
     with_store: bool, progress: Progress,
 ) -> BuildResult:
-    """Write the whole build into the generation folder ``gen`` (not yet visible)."""
+    """Write the whole build into the generation folder ``gen`` (not yet visible), from the curated
+    tables in ``tables`` (taken out of the list, so that nothing holds them once they are read)."""
     work = gen.path(layout.WORK_DIR)
     work.mkdir()
+    cur = tables.pop()
     with progress.stage("build"), _no_cyclic_gc():
         sink = build_quads(cur, QuadSink(tmp_dir=work))
         # What the manifest needs of the tables, so that they can be let go before the load.
         small = _small_outputs(cur, formats)
         inputs = {name: sha256_file(path) for name, path in input_files(cur).items()}
+        del cur
     base = work / "base.nq"
     with progress.stage("sort", total=sink.added):
         quads = 0
@@ -263,7 +268,7 @@ def _write(
                 staged_store.discard()
         if job is not None:
             with progress.stage("exports"):
-                graphs, union, digests, timings = job.result()
+                graphs, union, digests, timings, progress.beside_peak = job.result()
             progress.beside.extend(timings)
         else:
             graphs, union = writers.write_exports(final, formats, paths, progress, total)

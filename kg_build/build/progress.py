@@ -2,7 +2,8 @@
 
 A :class:`Progress` times each stage of a build. On a terminal it redraws one status line on
 standard error (the stage, and how far it is when the stage reports counts); otherwise it is
-silent. With ``profile`` it prints the time of every stage once the build ends.
+silent. With ``profile`` it prints the time of every stage once the build ends, with the process's
+peak resident memory so far at the end of each stage (so the stage that raised the peak shows).
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ class Progress:
         self.show = self.stream.isatty() if show is None else show
         self.profile = profile
         self.timings: list[tuple[str, float]] = []
+        self.peaks: list[float] = []
+        """The process's peak resident memory (MiB) at the end of each stage of :attr:`timings`."""
         self.beside: list[tuple[str, float]] = []
         """Stages run by another process at the same time as these (not part of the total)."""
+        self.beside_peak = 0.0
+        """That process's peak resident memory (MiB)."""
         self._stage = ""
         self._total: int | None = None
         self._done = 0
@@ -39,6 +44,7 @@ class Progress:
             yield self
         finally:
             self.timings.append((name, time.perf_counter() - start))
+            self.peaks.append(peak_rss_mib())
             if self.show:
                 self.stream.write("\r\033[K")
                 self.stream.flush()
@@ -68,14 +74,14 @@ class Progress:
         self.stream.flush()
 
     def report(self) -> str:
-        """Each stage's time, one per line, and the total."""
+        """Each stage's time and the peak memory after it, one per line, and the total."""
         width = max([len(n) for n, _ in self.timings + self.beside] + [5])
-        lines = [f"  {n:<{width}}  {s:8.3f} s" for n, s in self.timings]
+        lines = [f"  {n:<{width}}  {s:8.3f} s  {m:7,.0f} MiB" for (n, s), m in zip(self.timings, self.peaks, strict=True)]
         lines.append(f"  {'total':<{width}}  {sum(s for _, s in self.timings):8.3f} s")
         if self.beside:
-            lines.append("in a second process, beside validate:")
+            lines.append(f"in a second process, beside validate (peak {self.beside_peak:,.0f} MiB):")
             lines.extend(f"  {n:<{width}}  {s:8.3f} s" for n, s in self.beside)
-        return "stage timings:\n" + "\n".join(lines) + "\n"
+        return "stage timings (and the peak resident memory so far):\n" + "\n".join(lines) + "\n"
 
     def finish(self) -> None:
         """Print the stage timings if profiling was asked for."""
@@ -83,3 +89,13 @@ class Progress:
             self.stream.write(self.report())
             self.stream.flush()
 
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (``ru_maxrss``; 0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from kg_build import layout
 from kg_build.build.digest import sha256_file
-from kg_build.build.progress import Progress
+from kg_build.build.progress import Progress, peak_rss_mib
 from kg_build.rdf import formats
 from kg_build.rdf.prefixes import jsonld_context, namespaces
 
@@ -150,9 +150,9 @@ class ExportJob:
         self._process.start()
         send.close()
 
-    def result(self) -> tuple[dict[str, int], int, dict[str, str], list[tuple[str, float]]]:
+    def result(self) -> tuple[dict[str, int], int, dict[str, str], list[tuple[str, float]], float]:
         """The quads per named graph, the union's triples, the sha256 of every file of ``staged``
-        (by name) and the child's stage timings."""
+        (by name), the child's stage timings and its peak resident memory (MiB)."""
         try:
             outcome = self._receive.recv()
         except EOFError:
@@ -163,8 +163,8 @@ class ExportJob:
         self._process.join()
         if isinstance(outcome, BaseException):
             raise outcome
-        graphs, union, digests, timings = outcome
-        return graphs, union, digests, timings
+        graphs, union, digests, timings, peak = outcome
+        return graphs, union, digests, timings, peak
 
     def cancel(self) -> None:
         """Stop the child (the build failed elsewhere); what it wrote is the caller's to discard."""
@@ -182,7 +182,7 @@ def _export_child(send: object, nquads: Path, fmts: tuple[str, ...], staged: dic
         graphs, union = write_exports(nquads, fmts, staged, progress, total)
         with progress.stage("digests"):
             digests = {name: sha256_file(path) for name, path in staged.items()}
-        outcome = (graphs, union, digests, progress.timings)
+        outcome = (graphs, union, digests, progress.timings, peak_rss_mib())
     except BaseException as exc:  # handed to the parent, which reports it
         outcome = exc if isinstance(exc, OSError) else OSError(f"writing the exports failed: {exc}")
     send.send(outcome)  # type: ignore[attr-defined]

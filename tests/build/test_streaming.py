@@ -54,11 +54,14 @@ def test_profile_prints_every_stage_as_the_docs_show(docs, cli, tmp_path: Path) 
     """docs/building.md shows a --profile build: the same stages, then the same lines (the timings differ)."""
     result = cli("build", "--no-reason", "--format", "nquads", "--profile", cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    stage = re.compile(r"^  (\w+) +[\d.]+ s$", re.M)
+    stage = re.compile(r"^  (\w+) +[\d.]+ s(?:  +[\d,]+ MiB)?$", re.M)
     assert stage.findall(result.output) == STAGES + ["total"]
+    memory = re.compile(r"^  \w+ +[\d.]+ s  +([\d,]+) MiB$", re.M)
+    peaks = [int(m.replace(",", "")) for m in memory.findall(result.output)]
+    assert len(peaks) == len(STAGES) and peaks == sorted(peaks) and peaks[0] > 0  # a running peak
     shown = docs.example("building.md", "ntrk-kg build --no-reason --format nquads --profile")
     assert stage.findall("\n".join(shown)) == STAGES + ["total"]
-    timing = re.compile(r"^(stage timings:|  \w+ +[\d.]+ s)$")
+    timing = re.compile(r"^(stage timings \(and the peak resident memory so far\):|  \w+ +[\d.]+ s(?:  +[\d,]+ MiB)?)$")
     assert [line for line in result.output.splitlines() if not timing.match(line)] == \
         [line for line in shown if not timing.match(line)]
 
@@ -90,3 +93,28 @@ def test_rule_findings_made_a_few_at_a_time_give_the_same_files(tmp_path: Path, 
     batched = pipeline.build(tmp_path / "batched", ("nquads", "trig"), reason=False, with_store=False)
     assert batched.outputs == whole.outputs
     assert batched.graphs["https://w3id.org/ntrk-kg/graph/factcheck"] == whole.graphs["https://w3id.org/ntrk-kg/graph/factcheck"]
+
+
+def test_the_curated_tables_are_let_go_before_the_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing holds the tables once the quads are written: at 10^7 quads they are a gigabyte."""
+    import gc
+    import weakref
+
+    from kg_build.build import store
+
+    seen: dict[str, object] = {}
+    build_quads, memory_store = pipeline.build_quads, store.memory_store
+
+    def building(cur, sink):  # type: ignore[no-untyped-def]
+        seen["tables"] = weakref.ref(cur)
+        return build_quads(cur, sink)
+
+    def loading(path: Path):  # type: ignore[no-untyped-def]
+        gc.collect()
+        seen["held at the load"] = seen["tables"]() is not None  # type: ignore[operator]
+        return memory_store(path)
+
+    monkeypatch.setattr(pipeline, "build_quads", building)
+    monkeypatch.setattr(store, "memory_store", loading)
+    pipeline.build(tmp_path / "out", ("nquads",), reason=False)
+    assert seen["held at the load"] is False
