@@ -54,7 +54,7 @@ from kg_build.shacl.components import (
     sparql_term,
     value_conditions,
 )
-from kg_build.shacl.prebinding import prebind_this
+from kg_build.shacl.prebinding import lateral_select, prebind_this
 from kg_build.shacl.report import Result, read_path, severity_name
 
 SUBCLASS_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
@@ -340,7 +340,8 @@ def compile_shapes(
         tree = _shape_tree(ctx, shape, focus, ())
         checks.extend(tree)
     header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(ctx.prefixes.items()))
-    out = tuple(Check(**{**c.__dict__, "query": header + c.query}) for c in checks)
+    out = tuple(Check(**{**c.__dict__, "query": header + c.query, "lateral": c.lateral and header + c.lateral})
+                for c in checks)
     for check in out:
         _parses(check)
     return out
@@ -359,6 +360,8 @@ def lateral_form(check: Check) -> Check:
     constraints keep their own form (:mod:`kg_build.shacl.prebinding`), as does a check without
     TESTS.
     """
+    if check.kind == "sparql":
+        return Check(**{**check.__dict__, "query": check.lateral}) if check.lateral else check
     parts = focus_and_tests(check)
     if parts is None:
         return check
@@ -379,10 +382,20 @@ class Parts:
 
 
 def focus_and_tests(check: Check) -> Parts | None:
-    """The focus-node subquery and the tests of a compiled check (``None`` for a SPARQL-based
-    constraint, or a check whose focus nodes are all it selects)."""
+    """The focus-node subquery and the tests of a compiled check (``None`` for a check whose focus
+    nodes are all it selects, or a SPARQL-based constraint without a ``LATERAL`` form). A SPARQL-based
+    constraint's tests are the WHERE group of its own SELECT, and its indexes those of its
+    ``LATERAL`` form."""
     if check.kind == "sparql":
-        return None
+        if not check.lateral:
+            return None
+        q = check.lateral
+        start = q.index("WHERE { ") + len("WHERE { ")
+        end = _group_end(q, start)
+        inner = q.index("{", q.index("LATERAL {", end) + len("LATERAL {"))
+        prefixes = q[:q.rfind("\n", 0, start) + 1]
+        tests = _full_iris(q[inner + 1:_group_end(q, inner)].strip(), prefixes)
+        return Parts(prefixes, q[start:end + 1], tests, end, q.rindex("}"))
     q = check.query
     where = q.index("WHERE { ")
     start = where + len("WHERE { ")
@@ -403,12 +416,79 @@ _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 def scanned_predicates(tests: str) -> tuple[str, ...]:
     """The IRIs written in ``tests`` outside nested groups (``EXISTS { }``, ``OPTIONAL { }`` ...),
     sorted: the predicates (and constants) of the patterns a plain join reads over the whole graph."""
+    return tuple(sorted(set(_IRI.findall(_top_level(tests)))))
+
+
+# A triple pattern whose predicate is a variable: a variable or IRI, then a variable, then a term;
+# or a variable right after ";" (the next predicate of the same subject).
+_VARIABLE_PREDICATE = re.compile(
+    r"(?:(?:[?$]\w+|<[^<>\s]*>)\s+|;\s*)[?$]\w+\s+"
+    r"(?!(?:BIND|FILTER|OPTIONAL|UNION|MINUS|VALUES|GRAPH|SERVICE|LATERAL)\b)[?$<\"'\w:\[]", re.I)
+
+
+def reads_every_predicate(tests: str) -> bool:
+    """Whether ``tests`` match, outside ``EXISTS { }`` and parentheses, a triple pattern with a
+    variable predicate: a plain join then reads every triple of the graph (the groups of a
+    ``UNION`` or an ``OPTIONAL`` are read whole too; an ``EXISTS`` is tested row by row).
+
+    >>> reads_every_predicate("{ $this ?value ?o } UNION { $this a ?value }")
+    True
+    >>> reads_every_predicate("$this <urn:p> ?o ; ?q ?r .")
+    True
+    >>> reads_every_predicate("$this <urn:p> ?o . FILTER NOT EXISTS { ?o ?q ?r } FILTER (isIRI(?o))")
+    False
+    >>> reads_every_predicate("{ ?s <urn:p> ?o } OPTIONAL { ?s <urn:q> ?v } BIND (?v AS ?w) ?w <urn:r> 1")
+    False
+    """
+    text = _blank_strings(tests)
+    flat, depth, i = [], 0, 0
+    while i < len(text):
+        exists = re.match(r"EXISTS\s*\{", text[i:], re.I)
+        if exists:
+            i = _group_end(text, i + exists.end() - 1) + 1
+            continue
+        ch = text[i]
+        if ch in "()":
+            depth += 1 if ch == "(" else -1
+        flat.append(ch if depth == 0 and ch not in "(){}" else "." if ch in "{}" else " ")  # a group ends a pattern
+        i += 1
+    return bool(_VARIABLE_PREDICATE.search("".join(flat)))
+
+
+def _top_level(tests: str) -> str:
+    """``tests`` with its strings and nested groups blanked out."""
     top, depth = [], 0
     for ch in _blank_strings(tests):
         if ch in "{}":
             depth += 1 if ch == "{" else -1
         top.append(ch if depth == 0 and ch != "}" else " ")
-    return tuple(sorted(set(_IRI.findall("".join(top)))))
+    return "".join(top)
+
+
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+_PNAME = re.compile(r"(?<![\w?$<:#-])(?:([A-Za-z][\w-]*)?:([\w-]+)|a(?=\s))(?![\w:>-])")
+
+
+def _full_iris(text: str, prefixes: str) -> str:
+    """``text`` (SPARQL patterns) with its prefixed names and ``a`` written as full IRIs, outside
+    strings, for :func:`scanned_predicates` (the compiler's own patterns use full IRIs already).
+
+    >>> _full_iris('?x a ex:P ; ex:q "a ex:r" .', "PREFIX ex: <urn:ex:>")
+    '?x <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:ex:P> ; <urn:ex:q> "a ex:r" .'
+    """
+    namespaces = {p or "": ns for p, ns in _PREFIX.findall(prefixes)}
+    blank = _blank_strings(text)
+    out, last = [], 0
+    for m in _PNAME.finditer(blank):
+        if m.group(0) == "a":
+            iri = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        elif (m.group(1) or "") in namespaces:
+            iri = f"<{namespaces[m.group(1) or '']}{m.group(2)}>"
+        else:
+            continue
+        out.append(text[last:m.start()] + iri)
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 def _blank_strings(q: str) -> str:
@@ -605,11 +685,14 @@ def _sparql_check(ctx: _Context, shape: Node, constraint: Node, focus: str, base
     if path:
         substitutions["PATH"] = path
     query, projects = prebind_this(str(select), focus, substitutions)
+    # LATERAL evaluates the SELECT once per focus node, ?this bound: SHACL's own pre-binding. Not
+    # where the focus nodes carry the keys of the routes to them (a nested shape's values).
+    lateral = "" if ctx.keys else f"SELECT * WHERE {{ {focus} LATERAL {{ {lateral_select(str(select), substitutions)}\n}} }}"
     extra = sorted(sg.objects(constraint, SH.message), key=str)
     messages = tuple(base["messages"]) + tuple(m for m in extra if m not in base["messages"])
     return Check(
         query, "sparql", component=SH.SPARQLConstraintComponent, parameter=constraint,
-        node_shape=not path, projects_this=projects, constraint=constraint,
+        node_shape=not path, projects_this=projects, constraint=constraint, lateral=lateral,
         **{**base, "messages": messages},
     )
 

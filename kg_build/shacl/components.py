@@ -82,6 +82,8 @@ class Check:
     node_shape: bool = True  # value defaults to the focus node (SPARQL constraints of node shapes)
     projects_this: bool = True
     constraint: Node | None = None
+    lateral: str = ""
+    """A SPARQL-based constraint's second form: ``FOCUS LATERAL { its own SELECT }`` (none: "")."""
 
 
 def sparql_term(node: Node) -> str:

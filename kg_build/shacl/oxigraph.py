@@ -27,7 +27,15 @@ from rdflib.term import Node
 
 from kg_build.errors import UsageError
 from kg_build.rdf.bridge import OxTerm, from_rdflib, to_rdflib
-from kg_build.shacl.compile import Check, compile_shapes, focus_and_tests, lateral_form, results_of, scanned_predicates
+from kg_build.shacl.compile import (
+    Check,
+    compile_shapes,
+    focus_and_tests,
+    lateral_form,
+    reads_every_predicate,
+    results_of,
+    scanned_predicates,
+)
 from kg_build.shacl.report import Report, Result
 from kg_build.shacl.shapes import load_shapes
 
@@ -150,6 +158,7 @@ class Forms:
     prefixes: str = ""  # the PREFIX lines of the check's query
     focus: str = ""  # its focus-node subquery
     scanned: tuple[str, ...] = ()  # the IRIs its tests match outside nested groups
+    every: bool = False  # its tests match a triple of any predicate: a plain join reads the whole graph
 
 
 @lru_cache(maxsize=8192)
@@ -164,7 +173,8 @@ def forms_of(check: Check) -> Forms:
         _parse(lateral.query)
     except SyntaxError:
         return Forms(check)  # never expected: the plain form is always right
-    return Forms(check, lateral, parts.prefixes, parts.focus, scanned_predicates(parts.tests))
+    return Forms(check, lateral, parts.prefixes, parts.focus, scanned_predicates(parts.tests),
+                 reads_every_predicate(parts.tests))
 
 
 def _parse(query: str) -> None:
@@ -184,7 +194,9 @@ def choose_forms(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecu
     distinct focus subquery, how many triples and how many focus nodes there are (the focus nodes
     counted up to the number that decides), and a check runs with ``LATERAL`` when its predicates
     have more than :data:`RATIO` triples per focus node, or more than :data:`JOIN_MAX` triples
-    (a join holds what it reads in memory).
+    (a join holds what it reads in memory), or when they match triples of any predicate (a
+    variable predicate: the join would read every triple of the graph). SPARQL-based constraints
+    have both forms too: ``LATERAL`` runs their SELECT once per focus node with ``$this`` bound.
     """
     forms = [forms_of(c) for c in checks]
     open_ = [f for f in forms if f.lateral is not None and f.scanned]
@@ -202,6 +214,7 @@ def choose_forms(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecu
     focus_nodes = dict(zip(keys, _counts(store, queries, pool), strict=True))
     lateral = {f for f, n in zip(open_, scanned, strict=True)
                if n > JOIN_MAX or (n > 0 and n > RATIO * focus_nodes[f.prefixes, f.focus])}
+    lateral.update(f for f in forms if f.every)
     return [f.lateral if f in lateral and f.lateral is not None else f.join for f in forms]
 
 

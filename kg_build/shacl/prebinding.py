@@ -42,7 +42,37 @@ def prebind_this(select: str, focus: str, substitutions: dict[str, str] | None =
     >>> prebind_this('SELECT ?x WHERE { $this a ?c . OPTIONAL { ?c a ?x } }', '{F}')[0]
     'SELECT ?this ?x WHERE { {F} $this a ?c . OPTIONAL { ?c a ?x } }'
     """
-    substitutions = substitutions or {}
+    tokens, projects = _checked(select, substitutions or {})
+    inject = _groups_to_bind(tokens)
+    out = []
+    for i, (_, text) in enumerate(tokens):
+        out.append(text)
+        if i in inject:
+            out.append(" " + focus)
+    return _projecting_this("".join(out), projects), projects
+
+
+def lateral_select(select: str, substitutions: dict[str, str] | None = None) -> str:
+    """A SPARQL constraint's SELECT as it runs once per focus node, ``$this`` projected: what
+    ``FOCUS LATERAL { ... }`` evaluates with ``?this`` bound to each focus node in turn (Oxigraph's
+    ``LATERAL``, the pre-binding SHACL defines, as SHACL requires a constraint to have no subquery).
+
+    >>> lateral_select('SELECT ?x WHERE { $this a ?c . OPTIONAL { ?c a ?x } }')
+    'SELECT ?this ?x WHERE { $this a ?c . OPTIONAL { ?c a ?x } }'
+    """
+    tokens, projects = _checked(select, substitutions or {})
+    return _projecting_this("".join(text for _, text in tokens), projects)
+
+
+def _projecting_this(query: str, projects: bool) -> str:
+    if projects:
+        return query
+    return re.sub(r"(?i)\bSELECT(\s+(DISTINCT|REDUCED))?", lambda s: s.group(0) + " ?this", query, count=1)
+
+
+def _checked(select: str, substitutions: dict[str, str]) -> tuple[list[tuple[str | None, str]], bool]:
+    """The tokens of ``select`` with ``substitutions`` made, and whether it projects ``$this``;
+    :class:`NotCompilable` for what SHACL forbids or one query per constraint cannot express."""
     tokens = [(m.lastgroup, m.group(0)) for m in _TOKEN.finditer(select)]
     previous = ""
     for kind, text in tokens:
@@ -78,17 +108,7 @@ def prebind_this(select: str, focus: str, substitutions: dict[str, str] | None =
             raise NotCompilable(f"a SPARQL constraint using {text} is not supported")
         elif in_projection:
             projection.append(text)
-    inject = _groups_to_bind(tokens)
-    out = []
-    for i, (_, text) in enumerate(tokens):
-        out.append(text)
-        if i in inject:
-            out.append(" " + focus)
-    projects = any(w in ("?this", "$this", "*") for w in projection)
-    query = "".join(out)
-    if not projects:
-        query = re.sub(r"(?i)\bSELECT(\s+(DISTINCT|REDUCED))?", lambda s: s.group(0) + " ?this", query, count=1)
-    return query, projects
+    return tokens, any(w in ("?this", "$this", "*") for w in projection)
 
 
 def _significant(tokens: list[tuple[str | None, str]], i: int, step: int) -> int:

@@ -43,6 +43,11 @@ def test_the_form_goes_both_ways_and_changes_no_result(dataset) -> None:  # type
     assert _form(chosen, checks, "Statement-rowNumber", SH.DatatypeConstraintComponent) == "join"
     # Nothing outside FILTER NOT EXISTS to read over the graph: the plain join.
     assert _form(chosen, checks, "Statement-label", SH.MinCountConstraintComponent) == "join"
+    # SPARQL-based constraints: a variable predicate reads the whole graph in a join; the band
+    # check's labels outnumber the prevalence statements it tests.
+    assert _form(chosen, checks, "DeclaredTermShape", SH.SPARQLConstraintComponent) == "lateral"
+    assert _form(chosen, checks, "BandConsistencyShape", SH.SPARQLConstraintComponent) == "lateral"
+    assert _form(chosen, checks, "TumourTypeMappingShape", SH.SPARQLConstraintComponent) == "join"
 
     def report(forms: list) -> Report:  # type: ignore[type-arg]
         return Report.of([r for c in forms for r in shacl_oxigraph.run_check(store, sg, c)], sg, 0)
@@ -74,3 +79,16 @@ def test_a_join_that_would_read_too_many_triples_runs_lateral(dataset, monkeypat
     assert _form(chosen, checks, "Statement-rowNumber", SH.DatatypeConstraintComponent) == "lateral"
     # Nothing read over the graph (FILTER NOT EXISTS only): still the plain join.
     assert _form(chosen, checks, "Statement-label", SH.MinCountConstraintComponent) == "join"
+
+
+def test_the_examples_in_the_compiler_hold() -> None:
+    """The docstring examples of the compiler and the pre-binding (what counts as a variable
+    predicate, prefixed names written out, the SELECT that LATERAL runs) are checked here."""
+    import doctest
+
+    from kg_build.shacl import compile as compiler
+    from kg_build.shacl import prebinding
+
+    for module in (compiler, prebinding):
+        failed, tried = doctest.testmod(module)
+        assert failed == 0 and tried > 0, module.__name__

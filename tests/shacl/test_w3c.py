@@ -92,6 +92,30 @@ def test_default_engine(unrelated: Path) -> None:
     assert must_fail and all(found[n][0] == W.EXACT for n in must_fail)
 
 
+@pytest.mark.parametrize("form", ["join", "lateral"])
+def test_every_check_in_either_form(form: str, unrelated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default engine picks each check's form from the store's counts; forced to one form for
+    every check (SPARQL-based constraints included), it gives the same verdict on every test."""
+    from kg_build.shacl import oxigraph as engine
+
+    ran: list[str] = []
+
+    def forced(store, checks, pool=None):  # type: ignore[no-untyped-def]
+        forms = [engine.forms_of(c) for c in checks]
+        chosen = [f.join if form == "join" or f.lateral is None else f.lateral for f in forms]
+        ran.extend(c.kind for c in chosen if "LATERAL" in c.query)
+        return chosen
+
+    monkeypatch.setattr(engine, "choose_forms", forced)
+    found = {case.name: run(case, "oxigraph", unrelated)[0] for case in CASES}
+    monkeypatch.undo()
+    assert found == {case.name: run(case, "oxigraph", unrelated)[0] for case in CASES}
+    if form == "lateral":  # SPARQL-based constraints ran in their LATERAL form too
+        assert (ran.count("sparql"), len(ran)) == (10, 220)
+    else:
+        assert ran == []
+
+
 def test_pyshacl_engine(unrelated: Path) -> None:
     """pySHACL, the cross-check: its one known wrong report is uniqueLang with "1"^^xsd:boolean, and
     it refuses the forbidden ``AS ?value`` only when some data reaches that constraint."""
