@@ -319,8 +319,9 @@ class _Background:
 
 
 def _release_memory() -> None:
-    """Give the memory of the tables and the sorted lines back to the system before the store
-    loads (glibc keeps freed blocks for reuse otherwise, and the build's peak would grow)."""
+    """Give freed memory back to the system between stages (the tables and sorted lines before the
+    load, the rule results and the reasoner's rows before the validation): glibc keeps freed
+    blocks for reuse otherwise, and the build's peak would grow."""
     gc.collect()
     try:
         import ctypes
@@ -372,6 +373,7 @@ def _rules_and_reason(
     notes: list[str] = []
     with progress.stage("rules"), _no_cyclic_gc():
         added = _rule_findings(st, work)
+        _release_memory()
     if reason:
         from kg_build.reasoning import engines
 
@@ -388,6 +390,7 @@ def _rules_and_reason(
             more = sorted(set(engines.inferred_lines(inferred)))
             _load_lines(st, more)
             added.inferred, added.lines = more, added.lines + len(more)
+            _release_memory()
     return added, notes, extra
 
 

@@ -92,7 +92,18 @@ class Progress:
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory so far, in MiB (``ru_maxrss``; 0 where unknown)."""
+    """This process's peak resident memory so far, in MiB (0 where unknown).
+
+    Linux's ``VmHWM``, which starts afresh in a process started by ``spawn`` (``ru_maxrss`` keeps
+    the parent's peak across ``exec``); ``ru_maxrss`` elsewhere.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:  # not POSIX

@@ -191,6 +191,9 @@ def infer(st: ox.Store, tbox: TBox | None = None) -> Reasoning:
         types = _new_types(st, tbox, everything, work)
     finally:
         _drop(st, work)
+        # The scratch graph was written and removed in transactions: an on-disk store keeps them
+        # in its write buffers (hundreds of MiB at 10^7 quads) until they are flushed to its files.
+        st.flush()
     return Reasoning(ENGINE, types)
 
 

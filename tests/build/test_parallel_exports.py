@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg_build.build import pipeline, writers
+from kg_build.build.progress import Progress, peak_rss_mib
 from kg_build.errors import ValidationFailure
 
 FORMATS = ("nquads", "turtle", "ntriples", "trig", "jsonld", "rdfxml")
@@ -22,7 +23,11 @@ def test_exports_written_beside_the_validation_are_the_same_files(tmp_path: Path
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     here = pipeline.build(tmp_path / "here", FORMATS, reason=False)
     monkeypatch.setattr(pipeline, "PARALLEL_EXPORT_MIN", 0)
-    beside = pipeline.build(tmp_path / "beside", FORMATS, reason=False)
+    progress = Progress(show=False)
+    beside = pipeline.build(tmp_path / "beside", FORMATS, reason=False, progress=progress)
+    # The second process reports its own peak memory, not the one it was started from.
+    assert [name for name, _ in progress.beside] == ["split", "turtle", "trig", "jsonld", "rdfxml", "digests"]
+    assert 0 < progress.beside_peak < peak_rss_mib()
     assert beside.outputs == here.outputs
     assert beside.graphs == here.graphs
     assert beside.warnings == here.warnings
