@@ -2,7 +2,7 @@
 
 Each stage first prepares its input (untimed), then runs the project's real code for that stage
 and prints one JSON line: ``seconds`` (wall time of the stage alone), ``peak_rss_mib`` (the
-process's peak resident memory, ``ru_maxrss``, read right after the stage: it includes the input
+process's peak resident memory, ``VmHWM`` on Linux, read right after the stage: it includes the input
 the stage holds) and ``triples`` (quads of the graph).
 
 - ``build``: the whole build as ``ntrk-kg build`` runs it (``kg_build.build.pipeline.build``: every
@@ -22,15 +22,12 @@ the stage holds) and ``triples`` (quads of the graph).
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import sys
 import time
 from pathlib import Path
 
-
-def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+from kg_build.build.progress import peak_rss_mib
 
 
 def _nquads(work: Path) -> Path:
@@ -51,7 +48,7 @@ def _build(data: Path, out: Path, reasoner: str = "auto") -> dict[str, object]:
     t = time.perf_counter()
     result = pipeline.build(out, NAMES, data, reasoner=reasoner, progress=progress)
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "peak_rss_mib": _rss_mib(), "triples": sum(result.graphs.values()),
+    return {"seconds": seconds, "peak_rss_mib": peak_rss_mib(), "triples": sum(result.graphs.values()),
             "stages": {**dict(progress.timings), **dict(progress.beside)}, "outputs": result.outputs}
 
 
@@ -130,12 +127,12 @@ def run(stage: str, data: Path, work: Path) -> dict[str, object]:
                 query_run.run_catalogue_query(engine, q, bindings)
                 runs.append(time.perf_counter() - s)
             times[q.name] = statistics.median(runs)
-        return {**out, "seconds": sum(times.values()), "peak_rss_mib": _rss_mib(),
+        return {**out, "seconds": sum(times.values()), "peak_rss_mib": peak_rss_mib(),
                 "query_median_s": times, "skipped": skipped}
     else:
         raise SystemExit(f"unknown stage {stage!r}")
     out["seconds"] = time.perf_counter() - t
-    out["peak_rss_mib"] = _rss_mib()
+    out["peak_rss_mib"] = peak_rss_mib()
     return out
 
 

@@ -90,7 +90,6 @@ class Progress:
             self.stream.flush()
 
 
-
 def peak_rss_mib() -> float:
     """This process's peak resident memory so far, in MiB (0 where unknown).
 

@@ -356,9 +356,9 @@ def lateral_form(check: Check) -> Check:
     every ``rdfs:label`` of the graph read to check the labels of a dozen processes); ``LATERAL``
     (Oxigraph's SPARQL extension) evaluates TESTS once per focus node with ``?this`` bound, so
     a check reads what its focus nodes have. The solutions are the same: TESTS are a group joined
-    with FOCUS either way, and their filters see ``?this`` bound either way. SPARQL-based
-    constraints keep their own form (:mod:`kg_build.shacl.prebinding`), as does a check without
-    TESTS.
+    with FOCUS either way, and their filters see ``?this`` bound either way. A SPARQL-based
+    constraint's second form was made when it was compiled (``Check.lateral``: its own SELECT
+    inside ``LATERAL { }``); a check without TESTS keeps its one form.
     """
     if check.kind == "sparql":
         return Check(**{**check.__dict__, "query": check.lateral}) if check.lateral else check
