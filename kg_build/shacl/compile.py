@@ -28,7 +28,7 @@ before any data is read: a shape is never skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -368,6 +368,43 @@ def lateral_form(check: Check) -> Check:
     q = check.query
     end, close = parts.end, parts.close
     return Check(**{**check.__dict__, "query": f"{q[:end + 1]} LATERAL {{ {parts.tests} }} {q[close:]}"})
+
+
+def per_focus_select(check: Check) -> str | None:
+    """What ``check``'s ``LATERAL`` form evaluates once per focus node, as one SELECT with ``?this``
+    projected (``None`` for a check without that form): ``SELECT ... WHERE { TESTS } GROUP BY ...``
+    for a compiled constraint, a SPARQL-based constraint's own SELECT for one of those."""
+    parts = focus_and_tests(check)
+    if parts is None:
+        return None
+    if check.kind == "sparql":
+        q = check.lateral
+        group = q.index("LATERAL {", parts.end) + len("LATERAL ")
+        return q[group + 1:_group_end(q, group)].strip() + "\n"  # "\n": the SELECT may end in a comment
+    q = check.query
+    head = q[len(parts.prefixes):q.index("WHERE { ")].strip()
+    return f"{head} WHERE {{ {parts.tests} }} {q[parts.close + 1:].strip()}".rstrip()
+
+
+def merged_form(checks: Sequence[Check]) -> tuple[str, str]:
+    """One query giving the solutions of ``checks``, which share their focus-node subquery, each
+    solution tagged with the index of its check; and the tag's variable name.
+
+    ``FOCUS LATERAL { { SELECT_0 } BIND (0 AS ?tag) } UNION { { SELECT_1 } BIND (1 AS ?tag) } ... }``:
+    the focus nodes are selected once, and each check's per-focus SELECT (:func:`per_focus_select`)
+    runs with ``?this`` bound to each in turn: the solutions of its ``LATERAL`` form, since a
+    subquery inside ``LATERAL`` sees ``?this`` bound (its projection holds ``?this``) and its
+    ``GROUP BY`` groups on ``?this``. The tag is a variable no check uses.
+    """
+    parts = [focus_and_tests(c) for c in checks]
+    selects = [per_focus_select(c) for c in checks]
+    first = parts[0]
+    if first is None or any(p is None or (p.prefixes, p.focus) != (first.prefixes, first.focus) for p in parts):
+        raise ValueError("merged_form takes checks with the same focus-node subquery")
+    used = " ".join(c.query + c.lateral for c in checks)
+    tag = next(f"_check{i or ''}" for i in count() if not re.search(rf"[?$]_check{i or ''}\b", used))
+    branches = " UNION ".join(f"{{ {{ {s}}} BIND ({k} AS ?{tag}) }}" for k, s in enumerate(selects))
+    return f"{first.prefixes}SELECT * WHERE {{ {first.focus} LATERAL {{ {branches} }} }}", tag
 
 
 @dataclass(frozen=True)

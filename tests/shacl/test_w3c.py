@@ -92,10 +92,13 @@ def test_default_engine(unrelated: Path) -> None:
     assert must_fail and all(found[n][0] == W.EXACT for n in must_fail)
 
 
-@pytest.mark.parametrize("form", ["join", "lateral"])
-def test_every_check_in_either_form(form: str, unrelated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The default engine picks each check's form from the store's counts; forced to one form for
-    every check (SPARQL-based constraints included), it gives the same verdict on every test."""
+@pytest.mark.parametrize("form", ["join", "lateral", "merged"])
+def test_every_check_in_each_form(form: str, unrelated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default engine picks each check's form from the store's counts and merges the checks of
+    the same focus nodes that test them one by one into one query; forced to one form for every
+    check (SPARQL-based constraints included), it gives the same verdict on every test: each check
+    alone as a plain join, each alone in its ``LATERAL`` form, or every check merged with the
+    others of its focus nodes."""
     from kg_build.shacl import oxigraph as engine
 
     ran: list[str] = []
@@ -106,14 +109,26 @@ def test_every_check_in_either_form(form: str, unrelated: Path, monkeypatch: pyt
         ran.extend(c.kind for c in chosen if "LATERAL" in c.query)
         return chosen
 
-    monkeypatch.setattr(engine, "choose_forms", forced)
+    def merged(store, sg, batch):  # type: ignore[no-untyped-def]
+        ran.extend(c.kind for c in batch.checks if batch.tag)
+        return run_batch(store, sg, batch)
+
+    run_batch = engine.run_batch
+    if form == "merged":
+        monkeypatch.setattr(engine, "MERGE_AT", 1)
+        monkeypatch.setattr(engine, "choose_forms", lambda store, checks, pool=None: [
+            engine.forms_of(c).lateral or c for c in checks])
+        monkeypatch.setattr(engine, "run_batch", merged)
+    else:
+        monkeypatch.setattr(engine, "MERGE_AT", 10**9)
+        monkeypatch.setattr(engine, "choose_forms", forced)
     found = {case.name: run(case, "oxigraph", unrelated)[0] for case in CASES}
     monkeypatch.undo()
     assert found == {case.name: run(case, "oxigraph", unrelated)[0] for case in CASES}
-    if form == "lateral":  # SPARQL-based constraints ran in their LATERAL form too
-        assert (ran.count("sparql"), len(ran)) == (10, 220)
-    else:
+    if form == "join":
         assert ran == []
+    else:  # every check with a LATERAL form ran in it, or merged: SPARQL-based constraints too
+        assert (ran.count("sparql"), len(ran)) == (10, 220)
 
 
 def test_pyshacl_engine(unrelated: Path) -> None:
