@@ -29,8 +29,10 @@ Literals outside the value space of a datatype property's range are left to the 
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -171,23 +173,23 @@ def infer(st: ox.Store, tbox: TBox | None = None) -> Reasoning:
         ran: dict[int, int] = {}
         grew: dict[URIRef, int] = defaultdict(int)
         step = 0
-        while True:
-            fired = False
-            for i, rule in enumerate(rules):
-                if i in ran and not any(grew[c] > ran[i] for c in rule.reads):
-                    continue
-                step += 1
-                ran[i] = step
-                fired = True
-                cls = ox.NamedNode(str(rule.cls))
-                new = [ox.Quad(row["x"], rdf_type, cls, work) for row in _solutions(st, rule.query, everything)]
-                if new:
-                    st.extend(new)
-                    for sup in tbox.ent.get(rule.cls, {rule.cls}):
-                        grew[sup] = step
-            if not fired:
-                break
-        _check(st, tbox, everything)
+        # Queries run in the store's native code: two threads keep two cores busy.
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            while True:
+                due = [i for i, rule in enumerate(rules) if i not in ran or any(grew[c] > ran[i] for c in rule.reads)]
+                if not due:
+                    break
+                wave = _wave(rules, due, tbox)
+                found = pool.map(lambda i: [row["x"] for row in _solutions(st, rules[i].query, everything)], wave)
+                for i, nodes in zip(wave, list(found), strict=True):
+                    step += 1
+                    ran[i] = step
+                    if nodes:
+                        cls = ox.NamedNode(str(rules[i].cls))
+                        st.extend(ox.Quad(x, rdf_type, cls, work) for x in nodes)
+                        for sup in tbox.ent.get(rules[i].cls, {rules[i].cls}):
+                            grew[sup] = step
+            _check(st, tbox, everything, pool)
         types = _new_types(st, tbox, everything, work)
     finally:
         _drop(st, work)
@@ -195,6 +197,20 @@ def infer(st: ox.Store, tbox: TBox | None = None) -> Reasoning:
         # in its write buffers (hundreds of MiB at 10^7 quads) until they are flushed to its files.
         st.flush()
     return Reasoning(ENGINE, types)
+
+
+def _wave(rules: list[Rule], due: list[int], tbox: TBox) -> list[int]:
+    """The first rules of ``due`` (indices into ``rules``, in order) that can run at once: up to the
+    first that reads a class another of them writes. Run at once and their results added in order,
+    they give what they would give one after the other: none reads what another adds."""
+    wave: list[int] = []
+    written: set[URIRef] = set()
+    for i in due:
+        if rules[i].reads & written:
+            break
+        wave.append(i)
+        written |= tbox.ent.get(rules[i].cls, {rules[i].cls})
+    return wave
 
 
 def _drop(st: ox.Store, graph: ox.NamedNode) -> None:
@@ -237,35 +253,40 @@ def _individual(st: ox.Store, x: URIRef, asserted: set[URIRef], tbox: TBox, grap
     return any(q.graph_name in graphs[:-1] and URIRef(q.predicate.value) in tbox.object_properties for q in links)
 
 
-def _check(st: ox.Store, tbox: TBox, graphs: list[ox.NamedNode]) -> None:
-    """Stop on two disjoint types for one node, or two values of a functional property."""
+def _check(st: ox.Store, tbox: TBox, graphs: list[ox.NamedNode], pool: ThreadPoolExecutor) -> None:
+    """Stop on two disjoint types for one node, or two values of a functional property (the
+    queries run on ``pool``; the first functional property in the ontology's order is reported)."""
     c = _Compiler(tbox)
+    functional = []
     for prop, inverse in tbox.functional:
         s, o1, o2 = ("?y", "?x", "?z") if inverse else ("?x", "?y", "?z")
         first = c.edge(s, prop, o1) if not inverse else c.edge(o1, prop, s)
         second = c.edge(s, prop, o2) if not inverse else c.edge(o2, prop, s)
-        query = f"SELECT ?x ?y ?z WHERE {{ {{ {first} }} {{ {second} }} FILTER(?y != ?z) }} ORDER BY ?x ?y ?z LIMIT 1"
-        for row in _solutions(st, query, graphs):
-            node, a, b = (compress(row[v].value) or row[v].value for v in ("x", "y", "z"))
-            if inverse:
-                raise AmbiguousIdentity(
-                    f"{a} and {b} both have the value {node} of the inverse functional property "
-                    f"{compress(str(prop))}: OWL would make them one node, which the graph's IRIs never mean"
-                )
-            raise AmbiguousIdentity(
-                f"{node} has two values of the functional property {compress(str(prop))}, {a} and {b}: OWL would "
-                f"make them one node, which the graph's IRIs never mean; give {node} one value"
-            )
-    clashing: set[URIRef] = set()
+        functional.append(f"SELECT ?x ?y ?z WHERE {{ {{ {first} }} {{ {second} }} FILTER(?y != ?z) }} ORDER BY ?x ?y ?z LIMIT 1")
     by_class: dict[URIRef, set[URIRef]] = defaultdict(set)
     for pair in tbox.disjoint:
         a, b = sorted(pair, key=str)
         by_class[a].add(b)
+    disjoint = []
     for a in sorted(by_class, key=str):
         others = sorted({x for b in by_class[a] for x in tbox.entailing(b)}, key=str)
-        query = (f"SELECT DISTINCT ?x WHERE {{ {c.typed('?x', a)} VALUES ?o {{ {' '.join(map(_term, others))} }} "
-                 f"?x {_A} ?o }} LIMIT 20")
-        clashing |= {URIRef(row["x"].value) for row in _solutions(st, query, graphs) if isinstance(row["x"], ox.NamedNode)}
+        disjoint.append(f"SELECT DISTINCT ?x WHERE {{ {c.typed('?x', a)} VALUES ?o {{ {' '.join(map(_term, others))} }} "
+                        f"?x {_A} ?o }} LIMIT 20")
+    # The rows are read in the thread that ran the query (pyoxigraph's solutions stay in it).
+    found = list(pool.map(lambda q: [tuple(row) for row in _solutions(st, q, graphs)], functional + disjoint))
+    for (prop, inverse), rows in zip(tbox.functional, found, strict=False):
+        for row in rows:
+            node, y, z = (compress(t.value) or t.value for t in row)
+            if inverse:
+                raise AmbiguousIdentity(
+                    f"{y} and {z} both have the value {node} of the inverse functional property "
+                    f"{compress(str(prop))}: OWL would make them one node, which the graph's IRIs never mean"
+                )
+            raise AmbiguousIdentity(
+                f"{node} has two values of the functional property {compress(str(prop))}, {y} and {z}: OWL would "
+                f"make them one node, which the graph's IRIs never mean; give {node} one value"
+            )
+    clashing = {URIRef(x.value) for rows in found[len(functional):] for (x,) in rows if isinstance(x, ox.NamedNode)}
     if clashing:
         raise inconsistent("the ontology's rules", clashes(_context(st, clashing, graphs), _derived(st, clashing)))
 

@@ -108,6 +108,28 @@ def test_the_rules_infer_hermits_types_on_generated_data_of_10_000_quads(generat
     }
 
 
+def test_the_rules_run_two_at_a_time_where_none_reads_what_another_adds() -> None:
+    """A wave of rules runs at once on two threads: it ends before the first rule that reads a
+    class (or a superclass of one) an earlier rule of the wave adds."""
+    tbox = read_tbox(ontology_graph())
+    compiled = rules.compile_rules(tbox)
+    due, waves = list(range(len(compiled))), []
+    while due:
+        wave = rules._wave(compiled, due, tbox)
+        waves.append([compress(str(compiled[i].cls)) for i in wave])
+        due = [i for i in due if i not in wave]
+    assert waves == [
+        ["ntrk:ActivationStep", "ntrk:Assay", "ntrk:CellularOutcome", "ntrk:Drug", "ntrk:Evidence", "ntrk:Finding",
+         "ntrk:FindingKind", "ntrk:FusionProtein", "ntrk:Gene", "ntrk:GeneFusion", "ntrk:Guide", "ntrk:GuideSection"],
+        ["ntrk:Pathway", "ntrk:PrevalenceBand", "ntrk:PrevalenceStatement", "ntrk:Protein", "ntrk:Reference",
+         "ntrk:RegulatoryApproval", "ntrk:Severity", "ntrk:SourceLevel", "ntrk:Statement", "ntrk:TumourType"],
+        ["ntrk:HighPrevalenceBand"], ["ntrk:HighPrevalenceStatement"], ["ntrk:HighPrevalenceTumourType", "ntrk:NTRKFusion"],
+        ["ntrk:FusionPartnerGene"], ["ntrk:ThreePrimePartnerGene"],
+    ]
+    # Pathway's rule reads FusionProtein, which the first wave adds: Pathway starts the second.
+    assert URIRef(T.FusionProtein) in compiled[12].reads and compiled[12].cls == URIRef(T.Pathway)
+
+
 def test_the_datatype_restriction_classes_come_from_the_rules_alone(assembled):
     ours = set(engines.reason(assembled, "rules").types)
     rl = set(owl.reason(assembled, "owlrl").types)
