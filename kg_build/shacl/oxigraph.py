@@ -237,8 +237,9 @@ when there are at least this many of them."""
 
 @dataclass(frozen=True)
 class Batch:
-    """Compiled checks run as one query: a check in the form :func:`choose_forms` chose, or the
-    checks of one focus-node subquery merged, their solutions told apart by the variable ``tag``."""
+    """Compiled checks run as one query: a check alone in the form :func:`choose_forms` chose (its
+    ``query``), or the checks of one focus-node subquery merged, their solutions told apart by the
+    variable ``tag``."""
 
     query: str
     checks: tuple[Check, ...]
@@ -282,7 +283,7 @@ def batches(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecutor |
 def run_batch(store: ox.Store, sg: Graph, batch: Batch) -> list[Result]:
     """The results of the checks of ``batch`` on ``store`` (the union of its graphs)."""
     if not batch.tag:
-        return run_check(store, sg, Check(**{**batch.checks[0].__dict__, "query": batch.query}))
+        return run_check(store, sg, batch.checks[0])
     solutions = store.query(batch.query, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     rows: list[list[dict[str, OxTerm]]] = [[] for _ in batch.checks]
