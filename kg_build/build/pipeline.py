@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg_build import layout
+from kg_build import layout, memory
 from kg_build.build import staging, store, writers
 from kg_build.build.builder import build_dataset, build_quads
 from kg_build.build.checks import check_terms
@@ -323,12 +323,7 @@ def _release_memory() -> None:
     load, the rule results and the reasoner's rows before the validation): glibc keeps freed
     blocks for reuse otherwise, and the build's peak would grow."""
     gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
+    memory.trim()
 
 
 @contextmanager
