@@ -29,7 +29,6 @@ Literals outside the value space of a datatype property's range are left to the 
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +44,7 @@ from kg_build.rdf.bridge import to_rdflib
 from kg_build.rdf.prefixes import compress
 from kg_build.reasoning.owl import REASONED_GRAPHS, Reasoning, clashes, inconsistent
 from kg_build.reasoning.tbox import DataRange, Existential, TBox, project_tbox
+from kg_build.sparql.engines import store_threads
 
 ENGINE = "rules"
 _A = f"<{RDF.type}>"
@@ -174,8 +174,7 @@ def infer(st: ox.Store, tbox: TBox | None = None) -> Reasoning:
         ran: dict[int, int] = {}
         grew: dict[URIRef, int] = defaultdict(int)
         step = 0
-        # Queries run in the store's native code: two threads keep two cores busy.
-        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        with store_threads() as pool:
             while True:
                 due = [i for i, rule in enumerate(rules) if i not in ran or any(grew[c] > ran[i] for c in rule.reads)]
                 if not due:

@@ -15,7 +15,6 @@ packaged ontology is added to a temporary named graph for the run and removed af
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from kg_build.shacl.compile import (
 )
 from kg_build.shacl.report import Report, Result
 from kg_build.shacl.shapes import load_shapes
+from kg_build.sparql.engines import store_threads
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -101,8 +101,7 @@ def run_checks(
 ) -> Report:
     """The report of compiled ``checks`` (of the shapes ``sg``) on the union of ``store``'s graphs."""
     results: list[Result] = []
-    # Queries run in the store's native code: two threads keep two cores busy.
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+    with store_threads() as pool:
         todo = batches(store, checks, pool)
         for batch, found in zip(todo, pool.map(lambda batch: run_batch(store, sg, batch), todo), strict=True):
             results.extend(found)

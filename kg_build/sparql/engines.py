@@ -23,7 +23,9 @@ GROUP_CONCAT, whose order SPARQL leaves open) have their items sorted.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -155,6 +157,13 @@ def _values(text: str, bindings: dict[str, Term], name: str) -> str:
         return with_values(text, {k: str(v) for k, v in bindings.items() if k in used})
     except ValueError as exc:
         raise UsageError(f"{name}: {exc}") from exc
+
+
+def store_threads() -> ThreadPoolExecutor:
+    """A pool for many queries on one pyoxigraph store (the validation's checks, the reasoner's
+    rules): a query runs in the store's native code, so two threads keep two cores busy. Read each
+    query's solutions in the thread that ran it."""
+    return ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1))
 
 
 class OxigraphEngine:
