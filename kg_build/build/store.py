@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import BinaryIO
 
     from pyoxigraph import Store
 
@@ -45,10 +46,7 @@ class StagedStore:
             self.store = Store(str(directory))
             if path is not None:
                 with open(path, "rb") as fh:
-                    while lines := list(islice(fh, LOAD_CHUNK_LINES)):
-                        self.store.bulk_load(b"".join(lines), format=RdfFormat.N_QUADS)
-                        if on_chunk is not None:
-                            on_chunk(len(lines))
+                    self.load_file(fh, on_chunk)
                 # Each slice is a set of overlapping files: compact them before anything reads.
                 self.store.optimize()
             else:
@@ -56,6 +54,20 @@ class StagedStore:
         except BaseException:
             self.discard()
             raise
+
+    def load_file(self, fh: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
+        """Bulk-load the N-Quads of the open file ``fh``, in slices of :data:`LOAD_CHUNK_LINES`."""
+        assert self.store is not None
+        load_slices(self.store, fh, on_chunk)
+
+    def add(self, lines: Iterable[str]) -> None:
+        """Bulk-load N-Quads ``lines``, :data:`LOAD_CHUNK_LINES` at a time."""
+        from pyoxigraph import RdfFormat
+
+        assert self.store is not None
+        it = iter(lines)
+        while chunk := list(islice(it, LOAD_CHUNK_LINES)):
+            self.store.bulk_load("".join(chunk).encode("utf-8"), format=RdfFormat.N_QUADS)
 
     def close(self) -> None:
         """Flush, compact and close the store (it holds a lock on its directory while open)."""
@@ -68,6 +80,75 @@ class StagedStore:
         """Close and remove the store (the build failed, or wants no store)."""
         self.store = None
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def load_slices(st: Store, fh: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
+    """Bulk-load the N-Quads of the open file ``fh`` into ``st``, :data:`LOAD_CHUNK_LINES` lines at a
+    time (each reported to ``on_chunk``): a bulk load holds its whole input in memory."""
+    from pyoxigraph import RdfFormat
+
+    while lines := list(islice(fh, LOAD_CHUNK_LINES)):
+        st.bulk_load(b"".join(lines), format=RdfFormat.N_QUADS)
+        if on_chunk is not None:
+            on_chunk(len(lines))
+
+
+class BackgroundStore:
+    """A :class:`StagedStore` written on a thread while the build goes on: bulk-loaded from the
+    N-Quads file at ``path`` at once (native code, without the interpreter lock), then, when
+    :meth:`finish` hands it the lines the build added to that file, extended with them and closed.
+
+    :meth:`join` waits for it and raises what it raised; :meth:`cancel` (the build failed) stops it
+    before the added lines and removes the store.
+    """
+
+    def __init__(self, directory: Path, path: Path) -> None:
+        import queue
+        import threading
+
+        self.error: BaseException | None = None
+        self._more: queue.Queue[list[Iterator[str]] | None] = queue.Queue(maxsize=1)
+        fh = open(path, "rb")  # opened here: the caller may rename the file once this returns
+        self.thread = threading.Thread(target=self._run, args=(directory, fh), name="ntrk-kg store load")
+        self.thread.start()
+
+    def _run(self, directory: Path, fh: BinaryIO) -> None:
+        try:
+            with fh:
+                staged = StagedStore(directory)
+                try:
+                    staged.load_file(fh)  # compacted once, at the close
+                except BaseException:
+                    staged.discard()
+                    raise
+            runs = self._more.get()
+            if runs is None:
+                staged.discard()
+                return
+            for run in runs:
+                staged.add(run)
+            staged.close()
+        except BaseException as exc:  # handed to the thread that joins
+            self.error = exc
+
+    def finish(self, runs: list[Iterator[str]]) -> None:
+        """Hand over the lines to add (sorted runs; each read once, on the loading thread); raise
+        at once what the thread raised if it has already stopped."""
+        if not self.thread.is_alive() and self.error is not None:
+            raise self.error
+        self._more.put(runs)
+
+    def join(self) -> None:
+        """Wait for the store to be complete and closed; raise what its thread raised."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def cancel(self) -> None:
+        """Stop before the added lines and remove the store (waits for a bulk load under way)."""
+        if self._more.empty():
+            self._more.put(None)
+        self.thread.join()
 
 
 def memory_store(path: Path) -> Store:

@@ -110,3 +110,59 @@ def test_a_build_failing_while_writing_files_discards_the_new_store(
 def test_opening_the_store_of_a_missing_build_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"store does not exist; run 'ntrk-kg build --out .*' first"):
         read_only_store(tmp_path)
+
+
+# -- the store written on a thread beside the checks (builds of up to MEMORY_CHECK_LIMIT quads) ------------
+_LINES = [f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" <https://example.org/g> .\n" for i in range(5)]
+
+
+def test_a_store_written_beside_the_build_holds_the_file_then_the_added_lines(tmp_path: Path) -> None:
+    from kg_build.build import store
+
+    (tmp_path / "base.nq").write_text("".join(_LINES[:3]), encoding="utf-8")
+    loader = store.BackgroundStore(tmp_path / "store", tmp_path / "base.nq")
+    (tmp_path / "base.nq").rename(tmp_path / "moved.nq")  # the file is open once the constructor returns
+    loader.finish([iter(_LINES[3:4]), iter(_LINES[4:])])
+    loader.join()
+    st = read_only_store(tmp_path)
+    try:
+        assert sorted(str(q.subject) for q in st.quads_for_pattern(None, None, None, None)) == [
+            f"<https://example.org/s{i}>" for i in range(5)]
+    finally:
+        del st
+
+
+def test_a_cancelled_store_is_removed(tmp_path: Path) -> None:
+    from kg_build.build import store
+
+    (tmp_path / "base.nq").write_text("".join(_LINES), encoding="utf-8")
+    loader = store.BackgroundStore(tmp_path / "store", tmp_path / "base.nq")
+    loader.cancel()
+    assert not loader.thread.is_alive()
+    assert not (tmp_path / "store").exists()
+
+
+def test_the_error_of_a_store_written_beside_the_build_is_raised_as_soon_as_it_is_handed_more(tmp_path: Path) -> None:
+    from kg_build.build import store
+
+    (tmp_path / "base.nq").write_text(_LINES[0] + "<not an IRI> .\n", encoding="utf-8")
+    loader = store.BackgroundStore(tmp_path / "store", tmp_path / "base.nq")
+    loader.thread.join()
+    with pytest.raises(SyntaxError, match="line 2"):
+        loader.finish([iter(_LINES[1:])])
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_build_that_fails_before_its_store_is_complete_stops_the_thread_writing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "x"))
+
+    monkeypatch.setattr(pipeline, "_rules_and_reason", fail)
+    with pytest.raises(FileSystemError, match="no space left on the device"):
+        pipeline.build(tmp_path / "out", ("nquads",))
+    assert "ntrk-kg store load" not in [t.name for t in threading.enumerate()]
+    assert list(tmp_path.iterdir()) == []
