@@ -256,7 +256,8 @@ def _write(
         # Above PARALLEL_EXPORT_MIN quads the exports are written by a child process while this one
         # validates (the graph is final once the rules and the reasoner have run).
         job = writers.ExportJob(final, formats, paths, total) if total >= PARALLEL_EXPORT_MIN else None
-        warnings, extra["validation"] = _validate(checked, progress)
+        # The exports' process ends last unless it has a core to itself: the validation takes the rest.
+        warnings, extra["validation"] = _validate(checked, progress, background=job is not None)
         warnings = notes + warnings
         del checked
         if staged_store is not None:
@@ -393,13 +394,14 @@ def _rule_findings(st: Store, work: Path) -> _Added:
     return _Added(findings=path, lines=count)
 
 
-def _validate(st: Store, progress: Progress) -> tuple[list[str], dict[str, object]]:
+def _validate(st: Store, progress: Progress, background: bool = False) -> tuple[list[str], dict[str, object]]:
     """Validate the store against the shapes: stop on a violation; the warnings and what the
-    manifest records of the validation."""
+    manifest records of the validation. With ``background`` (the exports are being written by the
+    second process meanwhile), its queries run at a lower priority than that process."""
     from kg_build.shacl.oxigraph import checks_for, validate_store
 
     with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
-        report = validate_store(st, triples=0, on_check=progress.advance)
+        report = validate_store(st, triples=0, on_check=progress.advance, background=background)
         if report.violations:
             from dataclasses import replace
 

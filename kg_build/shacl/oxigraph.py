@@ -77,18 +77,21 @@ def validate_store(
     focus_nodes: Iterable[Node] | None = None,
     triples: int | None = None,
     on_check: Callable[[int], None] | None = None,
+    background: bool = False,
 ) -> Report:
     """Validate the union of the graphs of ``store`` against the shapes (default: the packaged ones).
 
     The arguments mean what they mean for :func:`kg_build.shacl.validation.validate`; ``triples``, when
     given, is the size the report states instead of counting the store's distinct triples;
-    ``on_check`` is called with the number of compiled checks each query finishes (for a progress bar). Raises
+    ``on_check`` is called with the number of compiled checks each query finishes (for a progress bar);
+    ``background`` runs the queries at a lower priority (see
+    :func:`~kg_build.sparql.engines.store_threads`). Raises
     :class:`~kg_build.shacl.components.NotCompilable`, before running anything, when a shape uses a
     construct the compiler cannot express (never skipping it).
     """
     sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
     checks = checks_for(sg, use_shapes)
-    return run_checks(store, sg, checks, focus_nodes, triples, on_check)
+    return run_checks(store, sg, checks, focus_nodes, triples, on_check, background)
 
 
 def run_checks(
@@ -98,10 +101,11 @@ def run_checks(
     focus_nodes: Iterable[Node] | None = None,
     triples: int | None = None,
     on_check: Callable[[int], None] | None = None,
+    background: bool = False,
 ) -> Report:
     """The report of compiled ``checks`` (of the shapes ``sg``) on the union of ``store``'s graphs."""
     results: list[Result] = []
-    with store_threads() as pool:
+    with store_threads(background) as pool:
         todo = batches(store, checks, pool)
         for batch, found in zip(todo, pool.map(lambda batch: run_batch(store, sg, batch), todo), strict=True):
             results.extend(found)

@@ -159,11 +159,31 @@ def _values(text: str, bindings: dict[str, Term], name: str) -> str:
         raise UsageError(f"{name}: {exc}") from exc
 
 
-def store_threads() -> ThreadPoolExecutor:
+BACKGROUND_NICE = 10
+"""How much lower than the process's the priority of :func:`store_threads` given ``background`` is."""
+
+
+def store_threads(background: bool = False) -> ThreadPoolExecutor:
     """A pool for many queries on one pyoxigraph store (the validation's checks, the reasoner's
     rules): a query runs in the store's native code, so two threads keep two cores busy. Read each
-    query's solutions in the thread that ran it."""
-    return ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1))
+    query's solutions in the thread that ran it.
+
+    With ``background``, the threads run at a lower priority (:data:`BACKGROUND_NICE`; Linux sets
+    it per thread, elsewhere this does nothing): while another process of the build must finish
+    first, it keeps a core to itself and the threads take what is left, all of both cores once it
+    has ended.
+    """
+    return ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
+                              initializer=_lower_priority if background else None)
+
+
+def _lower_priority() -> None:
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + BACKGROUND_NICE)
+    except (OSError, AttributeError):  # not Linux, or not allowed: the same work at the same priority
+        return
 
 
 class OxigraphEngine:

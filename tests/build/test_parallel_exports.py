@@ -49,7 +49,7 @@ def test_a_failed_validation_stops_the_export_process(tmp_path: Path, monkeypatc
             super().__init__(*args, **kwargs)
             jobs.append(self)
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
         raise ValidationFailure("the graph does not conform to its SHACL shapes")
 
     monkeypatch.setattr(pipeline, "PARALLEL_EXPORT_MIN", 0)
@@ -71,3 +71,22 @@ def test_an_error_in_the_export_process_is_raised_in_the_build(tmp_path: Path) -
     assert raised.value.errno == errno.ENOENT
     assert raised.value.filename == str(missing)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_validation_yields_to_the_export_process_only_while_it_runs(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg_build.shacl import oxigraph
+
+    seen: list[bool] = []
+    validate_store = oxigraph.validate_store
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("on_check") is not None:  # the validation, not the source rules
+            seen.append(kwargs.get("background", False))
+        return validate_store(*args, **kwargs)
+
+    monkeypatch.setattr(oxigraph, "validate_store", recording)
+    pipeline.build(tmp_path / "alone", ("nquads", "turtle"), reason=False, with_store=False)
+    monkeypatch.setattr(pipeline, "PARALLEL_EXPORT_MIN", 0)
+    pipeline.build(tmp_path / "beside", ("nquads", "turtle"), reason=False, with_store=False)
+    assert seen == [False, True]
