@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,8 @@ from kg_build.resources import METADATA_FILE, ONTOLOGY_FILE, SHAPES_FILE, intern
 from kg_build.shacl import validation
 
 if TYPE_CHECKING:
+    from typing import BinaryIO
+
     from pyoxigraph import Store
     from rdflib import Dataset
 
@@ -53,7 +55,8 @@ PARALLEL_EXPORT_MIN = 100_000
 MEMORY_CHECK_LIMIT = 2_000_000
 """Up to this many quads the rules, the reasoner and the validation run on an in-memory copy of
 the graph (about 500 bytes a quad; the checks run several times faster than on the on-disk
-store) and the on-disk store is written after them; above it they run on the on-disk store."""
+store) and the on-disk store is written on a thread beside them; above it they run on the
+on-disk store."""
 
 
 @dataclass
@@ -385,12 +388,9 @@ def _rule_findings(st: Store, work: Path) -> _Added:
         for line in sink.sorted_lines():
             fh.write(line)
             count += 1
-    # Loaded once all are known (the findings read the guide graph only), then compacted: on the
-    # on-disk store each bulk load is a set of new files that every later query reads otherwise
-    # (the validation of 3.9 million quads took 101 s uncompacted, 75 s after a 5 s compaction).
+    # Loaded once all are known (the findings read the guide graph only).
     with open(path, "rb") as fh:
-        store.load_slices(st, fh)
-    st.optimize()  # nothing to do for an in-memory store
+        _load_lines(st, fh)
     return _Added(findings=path, lines=count)
 
 
@@ -411,15 +411,13 @@ def _validate(st: Store, progress: Progress, background: bool = False) -> tuple[
     return [r.line() for r in report.warnings], validation_summary(report)
 
 
-def _load_lines(st: Store, lines: list[str]) -> None:
-    """Add N-Quads ``lines`` to the store, bulk-loaded a slice at a time: a transactional load
-    holds all of it in memory (several GiB for the millions of lines of a large build)."""
-    from pyoxigraph import RdfFormat
-
-    step = store.LOAD_CHUNK_LINES
-    for start in range(0, len(lines), step):
-        st.bulk_load("".join(lines[start : start + step]).encode("utf-8"), format=RdfFormat.N_QUADS)
-    st.optimize()  # the new files of an on-disk store compacted before the next reads (see _rule_findings)
+def _load_lines(st: Store, lines: Iterable[str] | BinaryIO) -> None:
+    """Add N-Quads ``lines`` (or an open binary file of them) to the store, bulk-loaded a slice at a
+    time (a transactional load holds all of it in memory: several GiB for the millions of lines of
+    a large build), then compact it: on the on-disk store each bulk load is a set of new files that
+    every later query reads until they are compacted (an in-memory store has nothing to compact)."""
+    store.load_slices(st, lines)
+    st.optimize()
 
 
 def guide_context(st: Store, nodes: set[object]) -> GuideContext:

@@ -46,7 +46,7 @@ class StagedStore:
             self.store = Store(str(directory))
             if path is not None:
                 with open(path, "rb") as fh:
-                    self.load_file(fh, on_chunk)
+                    load_slices(self.store, fh, on_chunk)
                 # Each slice is a set of overlapping files: compact them before anything reads.
                 self.store.optimize()
             else:
@@ -54,20 +54,6 @@ class StagedStore:
         except BaseException:
             self.discard()
             raise
-
-    def load_file(self, fh: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
-        """Bulk-load the N-Quads of the open file ``fh``, in slices of :data:`LOAD_CHUNK_LINES`."""
-        assert self.store is not None
-        load_slices(self.store, fh, on_chunk)
-
-    def add(self, lines: Iterable[str]) -> None:
-        """Bulk-load N-Quads ``lines``, :data:`LOAD_CHUNK_LINES` at a time."""
-        from pyoxigraph import RdfFormat
-
-        assert self.store is not None
-        it = iter(lines)
-        while chunk := list(islice(it, LOAD_CHUNK_LINES)):
-            self.store.bulk_load("".join(chunk).encode("utf-8"), format=RdfFormat.N_QUADS)
 
     def close(self) -> None:
         """Flush, compact and close the store (it holds a lock on its directory while open)."""
@@ -82,20 +68,25 @@ class StagedStore:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def load_slices(st: Store, fh: BinaryIO, on_chunk: Callable[[int], None] | None = None) -> None:
-    """Bulk-load the N-Quads of the open file ``fh`` into ``st``, :data:`LOAD_CHUNK_LINES` lines at a
-    time (each reported to ``on_chunk``): a bulk load holds its whole input in memory."""
+def load_slices(
+    st: Store, lines: Iterable[bytes] | Iterable[str], on_chunk: Callable[[int], None] | None = None
+) -> None:
+    """Bulk-load N-Quads ``lines`` (an open binary file, or lines of text) into ``st``,
+    :data:`LOAD_CHUNK_LINES` at a time (each slice reported to ``on_chunk``): a bulk load holds its
+    whole input in memory."""
     from pyoxigraph import RdfFormat
 
-    while lines := list(islice(fh, LOAD_CHUNK_LINES)):
-        st.bulk_load(b"".join(lines), format=RdfFormat.N_QUADS)
+    it = iter(lines)
+    while chunk := list(islice(it, LOAD_CHUNK_LINES)):
+        data = chunk[0][:0].join(chunk)  # type: ignore[attr-defined]
+        st.bulk_load(data.encode("utf-8") if isinstance(data, str) else data, format=RdfFormat.N_QUADS)
         if on_chunk is not None:
-            on_chunk(len(lines))
+            on_chunk(len(chunk))
 
 
 class BackgroundStore:
     """A :class:`StagedStore` written on a thread while the build goes on: bulk-loaded from the
-    N-Quads file at ``path`` at once (native code, without the interpreter lock), then, when
+    N-Quads file at ``path`` from the start (native code, without the interpreter lock), then, when
     :meth:`finish` hands it the lines the build added to that file, extended with them and closed.
 
     :meth:`join` waits for it and raises what it raised; :meth:`cancel` (the build failed) stops it
@@ -116,8 +107,9 @@ class BackgroundStore:
         try:
             with fh:
                 staged = StagedStore(directory)
+                assert staged.store is not None
                 try:
-                    staged.load_file(fh)  # compacted once, at the close
+                    load_slices(staged.store, fh)  # compacted once, at the close
                 except BaseException:
                     staged.discard()
                     raise
@@ -126,7 +118,7 @@ class BackgroundStore:
                 staged.discard()
                 return
             for run in runs:
-                staged.add(run)
+                load_slices(staged.store, run)
             staged.close()
         except BaseException as exc:  # handed to the thread that joins
             self.error = exc

@@ -166,3 +166,16 @@ def test_a_build_that_fails_before_its_store_is_complete_stops_the_thread_writin
         pipeline.build(tmp_path / "out", ("nquads",))
     assert "ntrk-kg store load" not in [t.name for t in threading.enumerate()]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_checked_on_the_on_disk_store_writes_what_one_checked_in_memory_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above MEMORY_CHECK_LIMIT quads the rules, the reasoner and the validation run on the on-disk
+    store itself, which the findings and the inferred types are added to and compacted after."""
+    in_memory = pipeline.build(tmp_path / "memory", ("nquads",))
+    monkeypatch.setattr(pipeline, "MEMORY_CHECK_LIMIT", 0)
+    on_disk = pipeline.build(tmp_path / "disk", ("nquads",))
+    assert on_disk.outputs == in_memory.outputs
+    assert on_disk.warnings == in_memory.warnings
+    assert quads_of_store(tmp_path / "disk") == quads_of_file(tmp_path / "disk" / "ntrk-kg.nq")
