@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import click
@@ -75,8 +76,6 @@ def command(out_dir: Path, endpoint: str | None, host: str, port: int, workers: 
 def _serve(out_dir: Path, endpoint: str | None, host: str, port: int, workers: int, timeout: float, max_rows: int,
            max_request_bytes: int, allowed_services: tuple[str, ...], cors_origins: tuple[str, ...], root_path: str,
            proxy_headers: bool, forwarded_allow_ips: str, access_log: bool) -> None:
-    import socket
-
     import uvicorn
 
     from kg_build.errors import UsageError
@@ -90,16 +89,7 @@ def _serve(out_dir: Path, endpoint: str | None, host: str, port: int, workers: i
                          max_request_bytes=max_request_bytes, allowed_services=allowed_services,
                          cors_origins=cors_origins)
     Backend(config)  # opens the graph once here, so a missing build is a clear error, not a failed worker
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        family = infos[0][0]
-        # IPPROTO_TCP given, so that asyncio sets TCP_NODELAY on each connection (it checks the
-        # protocol number); without it, keep-alive answers wait on delayed ACKs (about 40 ms each).
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    sock = listening_socket(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     url = f"http://{shown}:{bound_port}"
@@ -115,3 +105,26 @@ def _serve(out_dir: Path, endpoint: str | None, host: str, port: int, workers: i
         server_header=False,
     ))
     server.run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and already listening.
+
+    It listens before the server prints that it is ready: uvicorn reports the application ready
+    (its lifespan) before it starts serving the socket, and a client that connects in between would
+    be refused if the socket were only bound. Connections made then wait in the backlog.
+    """
+    from kg_build.errors import UsageError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family = infos[0][0]
+        # IPPROTO_TCP given, so that asyncio sets TCP_NODELAY on each connection (it checks the
+        # protocol number); without it, keep-alive answers wait on delayed ACKs (about 40 ms each).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return sock

@@ -70,3 +70,24 @@ def test_an_unexpected_failure_is_a_500_without_internals(caplog: pytest.LogCapt
         raise UsageError("what is wrong")
 
     assert usage()[:3] == (400, "text/plain; charset=utf-8", b"what is wrong\n")
+
+
+def test_the_socket_listens_before_the_server_says_it_is_ready() -> None:
+    # A client that connects as soon as the ready line is printed is queued, not refused: the
+    # connection is made here while nothing accepts it.
+    import socket
+
+    from kg_build.cli.serve import listening_socket
+
+    with listening_socket("127.0.0.1", 0) as sock:
+        with socket.create_connection(sock.getsockname()[:2], timeout=5) as client:
+            assert client.getpeername() == sock.getsockname()
+
+
+def test_an_address_in_use_is_a_usage_error() -> None:
+    from kg_build.cli.serve import listening_socket
+
+    with listening_socket("127.0.0.1", 0) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(UsageError, match=rf"^cannot listen on 127\.0\.0\.1:{port}: Address already in use$"):
+            listening_socket("127.0.0.1", port)
