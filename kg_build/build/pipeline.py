@@ -239,7 +239,8 @@ def _write(
                 staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
                 assert staged_store.store is not None
                 checked = staged_store.store
-        added, notes, extra = _rules_and_reason(checked, base, work, reason is not False, reasoner, progress, quads)
+        added, notes, extra = _rules_and_reason(checked, base, work, reason is not False, reasoner, progress, quads,
+                                                in_memory)
         if loader is not None:
             loader.finish(added.runs())
         final = gen.path(layout.NQUADS_FILE)
@@ -260,7 +261,7 @@ def _write(
         # validates (the graph is final once the rules and the reasoner have run).
         job = writers.ExportJob(final, formats, paths, total) if total >= PARALLEL_EXPORT_MIN else None
         # The exports' process ends last unless it has a core to itself: the validation takes the rest.
-        warnings, extra["validation"] = _validate(checked, progress, background=job is not None)
+        warnings, extra["validation"] = _validate(checked, progress, background=job is not None, in_memory=in_memory)
         warnings = notes + warnings
         del checked
         if staged_store is not None:
@@ -339,14 +340,16 @@ class _Added:
 
 
 def _rules_and_reason(
-    st: Store, base: Path, work: Path, reason: bool, reasoner: str, progress: Progress, quads: int
+    st: Store, base: Path, work: Path, reason: bool, reasoner: str, progress: Progress, quads: int,
+    in_memory: bool = False,
 ) -> tuple[_Added, list[str], dict[str, object]]:
-    """Rule findings and reasoning on the loaded store: the lines they add (also added to the
-    store), the reasoner's notes and what the manifest records of the reasoner."""
+    """Rule findings and reasoning on the loaded store (``in_memory``: held in memory): the lines
+    they add (also added to the store), the reasoner's notes and what the manifest records of the
+    reasoner."""
     extra: dict[str, object] = {}
     notes: list[str] = []
     with progress.stage("rules"), _no_cyclic_gc():
-        added = _rule_findings(st, work)
+        added = _rule_findings(st, work, in_memory)
         _release_memory()
     if reason:
         from kg_build.reasoning import engines
@@ -368,12 +371,12 @@ def _rules_and_reason(
     return added, notes, extra
 
 
-def _rule_findings(st: Store, work: Path) -> _Added:
+def _rule_findings(st: Store, work: Path, in_memory: bool = False) -> _Added:
     """Run the source rules on the store, turn their results into findings :data:`RULE_BATCH` at a
     time (their lines kept sorted in a file of ``work``) and add them to the store at the end."""
     from kg_build.shacl.oxigraph import validate_store
 
-    report = validate_store(st, use_shapes=validation.source_rules(), triples=0)
+    report = validate_store(st, use_shapes=validation.source_rules(), triples=0, in_memory=in_memory)
     results = factcheck.rule_results(report.results)
     del report
     if not results:
@@ -394,14 +397,18 @@ def _rule_findings(st: Store, work: Path) -> _Added:
     return _Added(findings=path, lines=count)
 
 
-def _validate(st: Store, progress: Progress, background: bool = False) -> tuple[list[str], dict[str, object]]:
+def _validate(
+    st: Store, progress: Progress, background: bool = False, in_memory: bool = False
+) -> tuple[list[str], dict[str, object]]:
     """Validate the store against the shapes: stop on a violation; the warnings and what the
     manifest records of the validation. With ``background`` (the exports are being written by the
-    second process meanwhile), its queries run at a lower priority than that process."""
+    second process meanwhile), its queries run at a lower priority than that process;
+    ``in_memory`` says that the store is held in memory (more checks run merged there)."""
     from kg_build.shacl.oxigraph import checks_for, validate_store
 
     with progress.stage("validate", total=len(checks_for(validation.load_shapes()))):
-        report = validate_store(st, triples=0, on_check=progress.advance, background=background)
+        report = validate_store(st, triples=0, on_check=progress.advance, background=background,
+                                in_memory=in_memory)
         if report.violations:
             from dataclasses import replace
 

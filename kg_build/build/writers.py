@@ -1,7 +1,8 @@
 """Write the sorted quads of a build to every export format, streaming, into staged files.
 
 The input is the build's N-Quads file, sorted by line (subject, predicate, object, graph) and
-without duplicates. One pass writes the N-Triples (the union graph: lines with their graph
+without duplicates, every line of it already parsed strictly when it was loaded into the store the
+build checks. One pass writes the N-Triples (the union graph: lines with their graph
 dropped, duplicates merged) and, when a graph-major format is asked for, one run per named graph.
 The Turtle, RDF/XML, TriG and JSON-LD writers are pyoxigraph's, fed in that order, so every
 file is a function of the graph alone: byte-identical across rebuilds, at any size, in bounded
@@ -46,14 +47,20 @@ _TICK = 1 << 16
 _TICK_MASK = _TICK - 1
 
 
+# The files read here are the build's own lines, each already parsed strictly when it was loaded
+# into the store the build checks: they are read again leniently (pyoxigraph skips the IRI
+# checks, which are most of the reading; at 10^6 quads, 0.9 s against 1.7-2.2 s per pass).
+
+
 def _triples(nt_path: Path) -> Iterator[ox.Quad]:
     """The triples of an N-Triples file (as quads of the default graph), read in native code."""
-    return ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)
+    return ox.parse(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _quads(graph_files: list[Path]) -> Iterator[ox.Quad]:
     """The quads of the files in turn, read in native code."""
-    return itertools.chain.from_iterable(ox.parse(path=str(p), format=ox.RdfFormat.N_QUADS) for p in graph_files)
+    return itertools.chain.from_iterable(ox.parse(path=str(p), format=ox.RdfFormat.N_QUADS, lenient=True)
+                                         for p in graph_files)
 
 
 def write_exports(

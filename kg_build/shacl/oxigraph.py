@@ -78,6 +78,7 @@ def validate_store(
     triples: int | None = None,
     on_check: Callable[[int], None] | None = None,
     background: bool = False,
+    in_memory: bool = False,
 ) -> Report:
     """Validate the union of the graphs of ``store`` against the shapes (default: the packaged ones).
 
@@ -85,13 +86,14 @@ def validate_store(
     given, is the size the report states instead of counting the store's distinct triples;
     ``on_check`` is called with the number of compiled checks each query finishes (for a progress bar);
     ``background`` runs the queries at a lower priority (see
-    :func:`~kg_build.sparql.engines.store_threads`). Raises
+    :func:`~kg_build.sparql.engines.store_threads`); ``in_memory`` says that the store is held in
+    memory, where more checks run merged (see :func:`batches`). Raises
     :class:`~kg_build.shacl.components.NotCompilable`, before running anything, when a shape uses a
     construct the compiler cannot express (never skipping it).
     """
     sg = shapes if isinstance(shapes, Graph) else load_shapes(shapes)
     checks = checks_for(sg, use_shapes)
-    return run_checks(store, sg, checks, focus_nodes, triples, on_check, background)
+    return run_checks(store, sg, checks, focus_nodes, triples, on_check, background, in_memory)
 
 
 def run_checks(
@@ -102,11 +104,13 @@ def run_checks(
     triples: int | None = None,
     on_check: Callable[[int], None] | None = None,
     background: bool = False,
+    in_memory: bool = False,
 ) -> Report:
-    """The report of compiled ``checks`` (of the shapes ``sg``) on the union of ``store``'s graphs."""
+    """The report of compiled ``checks`` (of the shapes ``sg``) on the union of ``store``'s graphs
+    (``in_memory``: the store is held in memory, see :func:`batches`)."""
     results: list[Result] = []
     with store_threads(background) as pool:
-        todo = batches(store, checks, pool)
+        todo = batches(store, checks, pool, in_memory)
         for batch, found in zip(todo, pool.map(lambda batch: run_batch(store, sg, batch), todo), strict=True):
             results.extend(found)
             if on_check is not None:
@@ -123,7 +127,7 @@ def validate_nquads(path: Path, shapes: Graph | Path | None = None) -> Report:
 
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    return validate_store(store, shapes)
+    return validate_store(store, shapes, in_memory=True)
 
 
 def store_of(triples: Iterable[tuple[Node, Node, Node]]) -> ox.Store:
@@ -249,7 +253,9 @@ class Batch:
     tag: str = ""
 
 
-def batches(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecutor | None = None) -> list[Batch]:
+def batches(
+    store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecutor | None = None, in_memory: bool = False
+) -> list[Batch]:
     """``checks`` as the queries that run them on ``store``, the largest groups first.
 
     The checks of a shape (and of every shape with the same targets) select the same focus nodes;
@@ -262,13 +268,18 @@ def batches(store: ox.Store, checks: Iterable[Check], pool: ThreadPoolExecutor |
     join that reads a predicate's triples all at once stays alone: per focus node it would look
     them up one node at a time (on the on-disk store at 10^7 quads, merging those too made the
     validation a quarter slower).
+
+    With ``in_memory`` (the store is held in memory), those are merged too: there a lookup per
+    focus node costs little beside reading the focus nodes again for each check. On the checks
+    of a 10^6-quad build, one thread, the validation took 14-17 s merged against 22-24 s apart
+    in memory, and 57-59 s against 43-48 s on the on-disk store.
     """
     checks = list(checks)
     groups: dict[tuple[str, str], list[tuple[Check, Check]]] = {}
     alone: list[Check] = []
     for check, chosen in zip(checks, choose_forms(store, checks, pool), strict=True):
         forms = forms_of(check)
-        if forms.lateral is not None and (chosen.query == forms.lateral.query or not forms.scanned):
+        if forms.lateral is not None and (in_memory or chosen.query == forms.lateral.query or not forms.scanned):
             groups.setdefault((forms.prefixes, forms.focus), []).append((check, chosen))
         else:
             alone.append(chosen)

@@ -99,7 +99,7 @@ def validate(
     checks = oxigraph.checks_for(sg, use_shapes)  # refuses unsupported shapes first
     dg = data_graph(data, with_ontology)
     store = oxigraph.store_of(dg)
-    report = oxigraph.run_checks(store, sg, checks, focus_nodes, triples=len(dg))
+    report = oxigraph.run_checks(store, sg, checks, focus_nodes, triples=len(dg), in_memory=True)
     # The store keeps typed literals by value ("150.0"^^xsd:decimal comes back as "150"):
     # report values as the data writes them.
     report = oxigraph.restore_lexical(report, dg, sg)
