@@ -14,7 +14,6 @@ and only when they run.
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
 from kg_build.build.lock import FolderLock, Holder
 from kg_build.build.progress import Progress
-from kg_build.build.quads import QuadSink, merge_sorted, path_lines
+from kg_build.build.quads import QuadSink, merge_files, merge_sorted, path_lines
 from kg_build.curation import curated as curation
 from kg_build.errors import FileSystemError, ValidationFailure
 from kg_build.query import catalogue
@@ -238,26 +237,24 @@ def _write(
                 assert staged_store.store is not None
                 checked = staged_store.store
         added, notes, extra = _rules_and_reason(checked, base, work, reason is not False, reasoner, progress, quads,
-                                                in_memory)
+                                                in_memory, loader.add if loader is not None else None)
         if loader is not None:
-            loader.finish(added.runs())
+            loader.finish([iter(added.inferred)])
+        lines_added = added.lines
         final = gen.path(layout.NQUADS_FILE)
-        total = quads
-        with progress.stage("merge"):
-            if added.lines:
-                with open(final, "w", encoding="utf-8", newline="\n") as fh:
-                    total = 0
-                    for line in merge_sorted(path_lines(base), *added.runs()):
-                        fh.write(line)
-                        total += 1
-            else:
-                os.replace(base, final)
+        parts = added.files(base, work)
         del added
         formats = tuple(dict.fromkeys(("nquads", *formats)))
         paths = {writers.file_name(fmt): gen.path(writers.file_name(fmt)) for fmt in formats}
-        # Above PARALLEL_EXPORT_MIN quads the exports are written by a child process while this one
-        # validates (the graph is final once the rules and the reasoner have run).
-        job = writers.ExportJob(final, formats, paths, total) if total >= PARALLEL_EXPORT_MIN else None
+        total = quads + lines_added
+        # Above PARALLEL_EXPORT_MIN quads a child process merges the added lines into the N-Quads
+        # file and writes the exports while this one validates (the graph is final once the rules
+        # and the reasoner have run).
+        if total >= PARALLEL_EXPORT_MIN:
+            job = writers.ExportJob(parts, final, formats, paths, total)
+        else:
+            with progress.stage("merge"):
+                total = merge_files(parts, final)
         # The exports' process ends last unless it has a core to itself: the validation takes the rest.
         warnings, extra["validation"] = _validate(checked, progress, background=job is not None, in_memory=in_memory)
         warnings = notes + warnings
@@ -336,18 +333,31 @@ class _Added:
         runs = [path_lines(self.findings)] if self.findings is not None else []
         return [*runs, iter(self.inferred)]
 
+    def files(self, base: Path, work: Path) -> list[Path]:
+        """The sorted files to merge into the graph's N-Quads: ``base``, the findings and the
+        inferred types (written to ``work``)."""
+        files = [base] if self.findings is None else [base, self.findings]
+        if self.inferred:
+            files.append(work / "inferred.nq")
+            with open(files[-1], "w", encoding="utf-8", newline="\n") as fh:
+                fh.writelines(self.inferred)
+        return files
+
 
 def _rules_and_reason(
     st: Store, base: Path, work: Path, reason: bool, reasoner: str, progress: Progress, quads: int,
-    in_memory: bool = False,
+    in_memory: bool = False, hand_over: Callable[[Iterator[str]], None] | None = None,
 ) -> tuple[_Added, list[str], dict[str, object]]:
     """Rule findings and reasoning on the loaded store (``in_memory``: held in memory): the lines
     they add (also added to the store), the reasoner's notes and what the manifest records of the
-    reasoner."""
+    reasoner. The findings' lines are handed to ``hand_over`` as soon as they are known (the
+    on-disk store written beside the checks loads them while the reasoner runs)."""
     extra: dict[str, object] = {}
     notes: list[str] = []
     with progress.stage("rules"), _no_cyclic_gc():
         added = _rule_findings(st, work, in_memory)
+        if hand_over is not None and added.findings is not None:
+            hand_over(path_lines(added.findings))
         _release_memory()
     if reason:
         from kg_build.reasoning import engines
@@ -453,8 +463,14 @@ def guide_context(st: Store, nodes: set[object]) -> GuideContext:
     query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
     solutions = st.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
-    for s, p, o in solutions:
-        guide.add_ox(s.value, p.value, o)
+    spo = guide.spo
+    for s, p, o in solutions:  # distinct solutions: no object is listed twice
+        key = (s.value, p.value)
+        objects = spo.get(key)
+        if objects is None:
+            spo[key] = [o]
+        else:
+            objects.append(o)
     return guide
 
 
@@ -469,21 +485,23 @@ class GuideContext:
     def __init__(self) -> None:
         self.spo: dict[tuple[str, str], list[object]] = {}
         self.read: dict[tuple[str, str], list[Node]] = {}
-
-    def add_ox(self, s: str, p: str, o: object) -> None:
-        """Add the triple of subject IRI ``s``, predicate IRI ``p`` and pyoxigraph term ``o``."""
-        objects = self.spo.setdefault((s, p), [])
-        if o not in objects:
-            objects.append(o)
+        self.terms: dict[object, Node] = {}
 
     def _objects(self, subject: Node, predicate: Node) -> list[Node]:
         key = (str(subject), str(predicate))
         found = self.read.get(key)
         if found is None:
+            found = self.read[key] = [self._term(o) for o in self.spo.get(key, ())]
+        return found
+
+    def _term(self, o: object) -> Node:
+        """The rdflib term of pyoxigraph term ``o``, made once (bands, sections and references recur)."""
+        term = self.terms.get(o)
+        if term is None:
             from kg_build.rdf.bridge import to_rdflib
 
-            found = self.read[key] = [to_rdflib(o) for o in self.spo.get(key, ())]  # type: ignore[arg-type]
-        return found
+            term = self.terms[o] = to_rdflib(o)  # type: ignore[arg-type]
+        return term
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
         objects = self._objects(subject, predicate)

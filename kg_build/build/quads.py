@@ -140,3 +140,18 @@ def path_lines(path: os.PathLike[str] | str) -> Iterator[str]:
     """The lines of a text file, streamed."""
     with open(path, encoding="utf-8", newline="\n") as fh:
         yield from fh
+
+
+def merge_files(parts: list[Path], out: Path) -> int:
+    """Merge the sorted N-Quads files ``parts`` into ``out`` (sorted, without duplicates) and
+    return its number of lines; a single part is moved there as it is."""
+    if len(parts) == 1:
+        os.replace(parts[0], out)
+        with open(out, "rb") as fh:
+            return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+    count = 0
+    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+        for line in merge_sorted(*map(path_lines, parts)):
+            fh.write(line)
+            count += 1
+    return count

@@ -69,28 +69,33 @@ class StagedStore:
 
 
 def load_slices(
-    st: Store, lines: Iterable[bytes] | Iterable[str], on_chunk: Callable[[int], None] | None = None
+    st: Store, lines: Iterable[bytes] | Iterable[str], on_chunk: Callable[[int], None] | None = None,
+    lenient: bool = False,
 ) -> None:
     """Bulk-load N-Quads ``lines`` (an open binary file, or lines of text) into ``st``,
     :data:`LOAD_CHUNK_LINES` at a time (each slice reported to ``on_chunk``): a bulk load holds its
-    whole input in memory."""
+    whole input in memory. ``lenient`` skips the IRI checks (for lines already parsed strictly)."""
     from pyoxigraph import RdfFormat
 
     it = iter(lines)
     while chunk := list(islice(it, LOAD_CHUNK_LINES)):
         data = chunk[0][:0].join(chunk)  # type: ignore[attr-defined]
-        st.bulk_load(data.encode("utf-8") if isinstance(data, str) else data, format=RdfFormat.N_QUADS)
+        st.bulk_load(data.encode("utf-8") if isinstance(data, str) else data, format=RdfFormat.N_QUADS,
+                     lenient=lenient)
         if on_chunk is not None:
             on_chunk(len(chunk))
 
 
 class BackgroundStore:
     """A :class:`StagedStore` written on a thread while the build goes on: bulk-loaded from the
-    N-Quads file at ``path`` from the start (native code, without the interpreter lock), then, when
-    :meth:`finish` hands it the lines the build added to that file, extended with them and closed.
+    N-Quads file at ``path`` from the start (native code, without the interpreter lock), then
+    extended with the lines the build adds to that file as :meth:`add` hands them over, and closed
+    once :meth:`finish` has handed over the last.
 
-    :meth:`join` waits for it and raises what it raised; :meth:`cancel` (the build failed) stops it
-    before the added lines and removes the store.
+    Every line it is given has already been parsed strictly into the store the build checks, so it
+    reads them leniently (without the IRI checks). :meth:`join` waits for it and raises what it
+    raised; :meth:`cancel` (the build failed) stops it before the lines not yet loaded and removes
+    the store.
     """
 
     def __init__(self, directory: Path, path: Path) -> None:
@@ -98,7 +103,8 @@ class BackgroundStore:
         import threading
 
         self.error: BaseException | None = None
-        self._more: queue.Queue[list[Iterator[str]] | None] = queue.Queue(maxsize=1)
+        self._more: queue.Queue[Iterator[str] | None] = queue.Queue()  # runs to add, then None
+        self._cancelled = threading.Event()
         fh = open(path, "rb")  # opened here: the caller may rename the file once this returns
         self.thread = threading.Thread(target=self._run, args=(directory, fh), name="ntrk-kg store load")
         self.thread.start()
@@ -109,26 +115,31 @@ class BackgroundStore:
                 staged = StagedStore(directory)
                 assert staged.store is not None
                 try:
-                    load_slices(staged.store, fh)  # compacted once, at the close
+                    load_slices(staged.store, fh, lenient=True)  # compacted once, at the close
                 except BaseException:
                     staged.discard()
                     raise
-            runs = self._more.get()
-            if runs is None:
+            while (run := self._more.get()) is not None and not self._cancelled.is_set():
+                load_slices(staged.store, run, lenient=True)
+            if self._cancelled.is_set():
                 staged.discard()
                 return
-            for run in runs:
-                load_slices(staged.store, run)
             staged.close()
         except BaseException as exc:  # handed to the thread that joins
             self.error = exc
 
-    def finish(self, runs: list[Iterator[str]]) -> None:
-        """Hand over the lines to add (sorted runs; each read once, on the loading thread); raise
-        at once what the thread raised if it has already stopped."""
+    def add(self, run: Iterator[str]) -> None:
+        """Hand over a sorted run of lines to add (read once, on the loading thread); raise at once
+        what the thread raised if it has already stopped."""
         if not self.thread.is_alive() and self.error is not None:
             raise self.error
-        self._more.put(runs)
+        self._more.put(run)
+
+    def finish(self, runs: list[Iterator[str]]) -> None:
+        """Hand over the last runs of lines to add (see :meth:`add`); the store is then closed."""
+        for run in runs:
+            self.add(run)
+        self._more.put(None)
 
     def join(self) -> None:
         """Wait for the store to be complete and closed; raise what its thread raised."""
@@ -137,9 +148,9 @@ class BackgroundStore:
             raise self.error
 
     def cancel(self) -> None:
-        """Stop before the added lines and remove the store (waits for a bulk load under way)."""
-        if self._more.empty():
-            self._more.put(None)
+        """Stop before the lines not yet loaded and remove the store (waits for a bulk load under way)."""
+        self._cancelled.set()
+        self._more.put(None)
         self.thread.join()
 
 

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from kg_build import layout
 from kg_build.build.digest import sha256_file
 from kg_build.build.progress import Progress, peak_rss_mib
+from kg_build.build.quads import merge_files
 from kg_build.rdf import formats
 from kg_build.rdf.prefixes import jsonld_context, namespaces
 
@@ -138,8 +139,10 @@ def write_exports(
 
 
 class ExportJob:
-    """:func:`write_exports` in a child process, so that the exports (interpreted: pyoxigraph's
-    serialisers fed quad by quad) are written on one core while the build validates on the other.
+    """The sorted N-Quads files ``parts`` merged into ``nquads``
+    (:func:`~kg_build.build.quads.merge_files`), then :func:`write_exports` from it, in a child
+    process: the merge and the exports (interpreted: pyoxigraph's serialisers fed quad by quad)
+    run on one core while the build validates on the other.
 
     :meth:`result` waits for the child and returns what :func:`write_exports` returns, with the
     child's stage timings; an error in the child is raised again here. :meth:`cancel` stops it.
@@ -147,12 +150,14 @@ class ExportJob:
     writer behind.
     """
 
-    def __init__(self, nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None = None) -> None:
+    def __init__(
+        self, parts: list[Path], nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None = None
+    ) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
         self._receive, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_export_child, args=(send, nquads, fmts, staged, total),
+        self._process = ctx.Process(target=_export_child, args=(send, parts, nquads, fmts, staged, total),
                                     name="ntrk-kg exports", daemon=True)
         self._process.start()
         send.close()
@@ -181,11 +186,15 @@ class ExportJob:
         self._receive.close()
 
 
-def _export_child(send: object, nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None) -> None:
+def _export_child(
+    send: object, parts: list[Path], nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None
+) -> None:
     _die_with_parent()
     outcome: object
     try:
         progress = Progress(show=False)
+        with progress.stage("merge"):
+            total = merge_files(parts, nquads)
         graphs, union = write_exports(nquads, fmts, staged, progress, total)
         with progress.stage("digests"):
             digests = {name: sha256_file(path) for name, path in staged.items()}

@@ -29,7 +29,8 @@ def test_exports_written_beside_the_validation_are_the_same_files(tmp_path: Path
     progress = Progress(show=False)
     beside = pipeline.build(tmp_path / "beside", FORMATS, reason=False, progress=progress)
     # The second process reports its own peak memory, not the one it was started from.
-    assert [name for name, _ in progress.beside] == ["split", "turtle", "trig", "jsonld", "rdfxml", "digests"]
+    assert [name for name, _ in progress.beside] == ["merge", "split", "turtle", "trig", "jsonld", "rdfxml",
+                                                 "digests"]
     assert 0 < progress.beside_peak < peak_rss_mib()
     assert beside.outputs == here.outputs
     assert beside.graphs == here.graphs
@@ -65,7 +66,7 @@ def test_a_failed_validation_stops_the_export_process(tmp_path: Path, monkeypatc
 
 def test_an_error_in_the_export_process_is_raised_in_the_build(tmp_path: Path) -> None:
     missing = tmp_path / "missing.nq"
-    job = writers.ExportJob(missing, ("nquads", "turtle"), {"ntrk-kg.ttl": tmp_path / "out.ttl"})
+    job = writers.ExportJob([missing], tmp_path / "out.nq", ("nquads", "turtle"), {"ntrk-kg.ttl": tmp_path / "out.ttl"})
     with pytest.raises(OSError) as raised:
         job.result()
     assert raised.value.errno == errno.ENOENT

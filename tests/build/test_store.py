@@ -122,7 +122,8 @@ def test_a_store_written_beside_the_build_holds_the_file_then_the_added_lines(tm
     (tmp_path / "base.nq").write_text("".join(_LINES[:3]), encoding="utf-8")
     loader = store.BackgroundStore(tmp_path / "store", tmp_path / "base.nq")
     (tmp_path / "base.nq").rename(tmp_path / "moved.nq")  # the file is open once the constructor returns
-    loader.finish([iter(_LINES[3:4]), iter(_LINES[4:])])
+    loader.add(iter(_LINES[3:4]))  # handed over while the file may still be loading
+    loader.finish([iter(_LINES[4:])])
     loader.join()
     st = read_only_store(tmp_path)
     try:
@@ -130,6 +131,17 @@ def test_a_store_written_beside_the_build_holds_the_file_then_the_added_lines(tm
             f"<https://example.org/s{i}>" for i in range(5)]
     finally:
         del st
+
+
+def test_a_store_cancelled_after_lines_were_handed_over_is_removed(tmp_path: Path) -> None:
+    from kg_build.build import store
+
+    (tmp_path / "base.nq").write_text("".join(_LINES[:3]), encoding="utf-8")
+    loader = store.BackgroundStore(tmp_path / "store", tmp_path / "base.nq")
+    loader.add(iter(_LINES[3:]))
+    loader.cancel()
+    assert not loader.thread.is_alive()
+    assert not (tmp_path / "store").exists()
 
 
 def test_a_cancelled_store_is_removed(tmp_path: Path) -> None:

@@ -31,6 +31,19 @@ def test_spilled_runs_merge_to_the_same_sorted_lines() -> None:
     assert len(in_memory) == 3384
 
 
+def test_sorted_files_merge_into_one_without_duplicates_and_a_single_file_is_moved(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a.nq", tmp_path / "b.nq", tmp_path / "c.nq"
+    a.write_text("<s1> <p> <o> <g> .\n<s3> <p> <o> <g> .\n", encoding="utf-8")
+    b.write_text("<s2> <p> <o> <g> .\n<s3> <p> <o> <g> .\n", encoding="utf-8")
+    c.write_text("", encoding="utf-8")
+    assert quads.merge_files([a, b, c], tmp_path / "out.nq") == 3
+    assert (tmp_path / "out.nq").read_text(encoding="utf-8") == (
+        "<s1> <p> <o> <g> .\n<s2> <p> <o> <g> .\n<s3> <p> <o> <g> .\n")
+    assert quads.merge_files([a], tmp_path / "moved.nq") == 2
+    assert not a.exists()
+    assert (tmp_path / "moved.nq").read_text(encoding="utf-8") == "<s1> <p> <o> <g> .\n<s3> <p> <o> <g> .\n"
+
+
 def test_the_build_nquads_are_the_streamed_lines_plus_the_checks(built_dir: Path) -> None:
     """What the build writes is the builder's lines, merged with the rule findings and inferred types."""
     written = (built_dir / "ntrk-kg.nq").read_text(encoding="utf-8").splitlines(keepends=True)
