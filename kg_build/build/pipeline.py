@@ -389,11 +389,22 @@ def _rule_findings(st: Store, work: Path, in_memory: bool = False) -> _Added:
     del report
     if not results:
         return _Added()
+    from concurrent.futures import ThreadPoolExecutor
+
+    def context(batch: list[factcheck.RuleResult]) -> GuideContext:
+        return guide_context(st, {r.focus_node for r in batch} | {r.value for r in batch if r.value is not None})
+
     sink = QuadSink(chunk_lines=store.LOAD_CHUNK_LINES, tmp_dir=work)
-    for start in range(0, len(results), RULE_BATCH):
-        batch = results[start : start + RULE_BATCH]
-        nodes: set[object] = {r.focus_node for r in batch} | {r.value for r in batch if r.value is not None}
-        sink.add_lines(rule_finding_lines(guide_context(st, nodes), batch))
+    batches = [results[start : start + RULE_BATCH] for start in range(0, len(results), RULE_BATCH)]
+    # The next batch's context is queried on a thread (in the store's native code) while this one
+    # turns the current batch into lines (Python).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(context, batches[0])
+        for i, batch in enumerate(batches):
+            guide = ahead.result()
+            if i + 1 < len(batches):
+                ahead = pool.submit(context, batches[i + 1])
+            sink.add_lines(rule_finding_lines(guide, batch))
     path, count = work / "findings.nq", 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for line in sink.sorted_lines():
