@@ -369,7 +369,7 @@ def page_markers(body: str) -> list[int]:
 
 
 def value_markers(body: str) -> list[tuple[int, int, tuple[str, ...]]]:
-    """``(start, end, variables)`` of every ``#+ values ?a ?b`` comment of a query body.
+    r"""``(start, end, variables)`` of every ``#+ values ?a ?b`` comment of a query body.
 
     >>> value_markers("SELECT * WHERE { { SELECT ?x WHERE {\n #+ values ?x ?y\n ?x ?p ?o } } }")
     [(38, 53, ('x', 'y'))]
@@ -384,7 +384,7 @@ def value_markers(body: str) -> list[tuple[int, int, tuple[str, ...]]]:
 
 
 def fill_value_markers(text: str, terms: dict[str, list[str]]) -> str:
-    """The text with each ``#+ values ?a ?b`` line replaced by inline data for the names ``terms``
+    r"""The text with each ``#+ values ?a ?b`` line replaced by inline data for the names ``terms``
     gives (``VALUES ?a { t1 t2 }``, or ``FILTER(false)`` for a name given no term); a line naming
     none of them is dropped.
 
@@ -422,7 +422,7 @@ def _check_pagination(raw: Any, body: str, p: _Problems) -> int | None:
 
 
 def paged(query: CatalogueQuery, text: str, page: int) -> str:
-    """The query text with the ``#+ page`` line replaced by page ``page``'s LIMIT and OFFSET.
+    r"""The query text with the ``#+ page`` line replaced by page ``page``'s LIMIT and OFFSET.
 
     A query without pagination is returned unchanged (it has a single page).
 

@@ -32,7 +32,7 @@ def _where(exc: Exception) -> str:
 
 
 def _position(data: bytes, index: int) -> tuple[int, int]:
-    """1-based line and column of a byte offset.
+    r"""1-based line and column of a byte offset.
 
     >>> _position(b"a b c .\nx y", 9)
     (2, 2)
