@@ -9,6 +9,24 @@ import click
 from kg_build.cli.options import data_option, errors_to_exit, out_option, wait_option
 from kg_build.rdf import formats as rdf_formats
 
+WARNINGS_SHOWN = 50
+"""Warnings a build prints at most; the manifest holds every one (a large build can have thousands)."""
+
+
+def warning_lines(warnings: list[str], manifest: Path) -> list[str]:
+    """The warning lines a build prints: the first :data:`WARNINGS_SHOWN`, then how many more the
+    manifest at ``manifest`` holds.
+
+    >>> warning_lines(["a", "b"], Path("build/manifest.json"))
+    ['warning: a', 'warning: b']
+    """
+    lines = [f"warning: {w}" for w in warnings[:WARNINGS_SHOWN]]
+    more = len(warnings) - WARNINGS_SHOWN
+    if more > 0:
+        lines.append(f"warning: ... and {more:,} more; {manifest} lists every warning (under \"validation\", "
+                     "\"warnings\")")
+    return lines
+
 
 @click.command("build")
 @out_option
@@ -45,7 +63,8 @@ def command(
     then. One build at a time writes to OUT: another stops with exit 2 naming the one running,
     or with --wait waits for it. What interrupted builds left is removed, and said.
     An inconsistent ontology or data stops the build (exit 1) with the individuals and disjoint
-    classes at fault.
+    classes at fault. Warnings (doubts about the source) are printed, at most 50; the manifest
+    lists every one.
     """
     from kg_build.build import pipeline
     from kg_build.build.lock import Holder, who
@@ -62,8 +81,8 @@ def command(
     )
     if result.swept.paths:
         click.echo(result.swept.describe(), err=True)
-    for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+    for line in warning_lines(result.warnings, BuildLayout(out_dir).manifest):
+        click.echo(line, err=True)
     graphs = result.graphs
     click.echo(f"built {sum(graphs.values())} quads in {len(graphs)} named graphs")
     for name in sorted(result.outputs):

@@ -28,6 +28,16 @@ def test_build_reports_what_it_wrote(cli, tmp_path: Path) -> None:
     assert lines[1:] == [f"  {tmp_path / n}" for n in sorted(p.name for p in tmp_path.iterdir() if p.name != "manifest.json")] + [f"  {tmp_path / 'manifest.json'}"]
 
 
+def test_a_build_prints_at_most_fifty_warnings_and_where_the_rest_are() -> None:
+    from kg_build.cli.build import warning_lines
+
+    manifest = Path("out/manifest.json")
+    assert warning_lines([f"w{i}" for i in range(50)], manifest) == [f"warning: w{i}" for i in range(50)]
+    lines = warning_lines([f"w{i}" for i in range(1_052)], manifest)
+    assert lines[:50] == [f"warning: w{i}" for i in range(50)]
+    assert lines[50:] == ['warning: ... and 1,002 more; out/manifest.json lists every warning (under "validation", "warnings")']
+
+
 def test_stats_counts_per_graph_and_class(cli, built_dir: Path) -> None:
     result = cli("stats", "--out", str(built_dir))
     code, output = result.exit_code, result.output
