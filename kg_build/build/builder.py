@@ -20,6 +20,7 @@ from rdflib.term import Node
 from kg_build import __version__
 from kg_build.build.checks import check_terms
 from kg_build.build.layers.catalogue import add_catalogue
+from kg_build.build.layers.factcheck import add_range_text
 from kg_build.build.quads import QuadSink
 from kg_build.build.sssom import mapping_rows
 from kg_build.curation.curated import STATEMENT_KINDS, Curated, fusion_key
@@ -30,7 +31,7 @@ from kg_build.rdf import iris
 from kg_build.rdf import ntriples as nt
 from kg_build.rdf.prefixes import expand
 from kg_build.rdf.vocab import NT, ontology_graph
-from kg_build.rdf.xsd import canonical_decimal, date_datatype
+from kg_build.rdf.xsd import date_datatype
 from kg_build.resources import DATA_DIR
 from kg_build.tsv import split_list
 
@@ -105,17 +106,8 @@ class _Builder:
 
     def _range(self, node: str, value: Range) -> None:
         """The verbatim value, parsed bounds, point estimate and approximate flag (percent of cases)."""
-        add = self.guide.add
-        add(node, NT.verbatimValue, nt.literal(value.verbatim))
-        if value.lower is not None:
-            add(node, NT.lowerBound, nt.typed(canonical_decimal(value.lower), "decimal"))
-            add(node, NT.lowerBoundInclusive, nt.boolean(bool(value.lower_inclusive)))
-        if value.upper is not None:
-            add(node, NT.upperBound, nt.typed(canonical_decimal(value.upper), "decimal"))
-            add(node, NT.upperBoundInclusive, nt.boolean(bool(value.upper_inclusive)))
-        if value.point is not None:
-            add(node, NT.pointEstimate, nt.typed(canonical_decimal(value.point), "decimal"))
-        add(node, NT.isApproximate, nt.boolean(value.approximate))
+        self.guide.add(node, NT.verbatimValue, nt.literal(value.verbatim))
+        add_range_text(self.guide.add, node, value)
 
     def _xref(self, curie: str, label: str = "") -> str:
         target = _curie(curie)

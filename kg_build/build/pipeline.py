@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from kg_build import layout, memory
 from kg_build.build import staging, store, writers
 from kg_build.build.builder import build_dataset, build_quads
@@ -43,7 +45,6 @@ if TYPE_CHECKING:
     from pyoxigraph import Store
     from rdflib import Dataset
 
-from rdflib.term import Node
 
 DEFAULT_OUT = layout.DEFAULT_OUT
 PARALLEL_EXPORT_MIN = 100_000
@@ -395,6 +396,7 @@ def _rule_findings(st: Store, work: Path, in_memory: bool = False) -> _Added:
         return guide_context(st, {r.focus_node for r in batch} | {r.value for r in batch if r.value is not None})
 
     sink = QuadSink(chunk_lines=store.LOAD_CHUNK_LINES, tmp_dir=work)
+    findings = sink.graph(str(iris.FACTCHECK_GRAPH))
     batches = [results[start : start + RULE_BATCH] for start in range(0, len(results), RULE_BATCH)]
     # The next batch's context is queried on a thread (in the store's native code) while this one
     # turns the current batch into lines (Python).
@@ -404,7 +406,7 @@ def _rule_findings(st: Store, work: Path, in_memory: bool = False) -> _Added:
             guide = ahead.result()
             if i + 1 < len(batches):
                 ahead = pool.submit(context, batches[i + 1])
-            sink.add_lines(rule_finding_lines(guide, batch))
+            factcheck.add_rule_findings_to(findings, guide, batch)
     path, count = work / "findings.nq", 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         for line in sink.sorted_lines():
@@ -464,8 +466,6 @@ def _load_lines(st: Store, lines: list[str] | Path, in_memory: bool = False) -> 
 def guide_context(st: Store, nodes: set[object]) -> GuideContext:
     """What the guide graph says of ``nodes`` and their bands, sections and cited references that
     the rule findings quote (types, labels, values, bands, section headings, reference numbers)."""
-    import pyoxigraph as ox
-
     from kg_build.sparql.text import with_value_set
 
     guide = GuideContext()
@@ -486,73 +486,28 @@ def guide_context(st: Store, nodes: set[object]) -> GuideContext:
 
 
 class GuideContext:
-    """Triples of the guide graph held by subject and predicate: the little the rule findings read
-    (:class:`kg_build.build.layers.factcheck.GuideFacts`), without an rdflib graph's indexes.
-
-    The objects are kept as the store gives them and made rdflib terms when first read: the
-    findings read a fraction of what the context query returns.
-    """
+    """Triples of the guide graph held by subject and predicate IRI, as the store gives them: the
+    little the rule findings read (:class:`kg_build.build.layers.factcheck.GuideFacts`), without
+    an rdflib graph's indexes."""
 
     def __init__(self) -> None:
         self.spo: dict[tuple[str, str], list[object]] = {}
-        self.read: dict[tuple[str, str], list[Node]] = {}
-        self.terms: dict[object, Node] = {}
 
-    def _objects(self, subject: Node, predicate: Node) -> list[Node]:
-        key = (str(subject), str(predicate))
-        found = self.read.get(key)
-        if found is None:
-            found = self.read[key] = [self._term(o) for o in self.spo.get(key, ())]
-        return found
+    def literal(self, subject: str, predicate: str) -> str | None:
+        objects = self.spo.get((subject, predicate))
+        return objects[0].value if objects and isinstance(objects[0], ox.Literal) else None
 
-    def _term(self, o: object) -> Node:
-        """The rdflib term of pyoxigraph term ``o``, made once (bands, sections and references recur)."""
-        term = self.terms.get(o)
-        if term is None:
-            from kg_build.rdf.bridge import to_rdflib
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        return [o.value for o in self.spo.get((subject, predicate), ()) if isinstance(o, ox.NamedNode)]
 
-            term = self.terms[o] = to_rdflib(o)  # type: ignore[arg-type]
-        return term
-
-    def value(self, subject: Node, predicate: Node) -> Node | None:
-        objects = self._objects(subject, predicate)
-        return objects[0] if objects else None
-
-    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
-        return iter(self._objects(subject, predicate))
-
-    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
-        return triple[2] in self._objects(triple[0], triple[1])
+    def has_type(self, subject: str, cls: str) -> bool:
+        return cls in self.iris(subject, _RDF_TYPE)
 
     def __len__(self) -> int:
         return sum(map(len, self.spo.values()))
 
 
-def rule_finding_lines(guide: factcheck.GuideFacts, results: list[factcheck.RuleResult]) -> list[str]:
-    """The findings of ``results`` (rule results about statements of the ``guide`` context) as
-    N-Quads lines of the fact-check graph, sorted."""
-    lines = _QuadLines(iris.FACTCHECK_GRAPH)
-    factcheck.add_rule_findings_to(lines, guide, results)
-    return sorted(lines.lines)
-
-
-class _QuadLines:
-    """A triple sink that keeps each triple as an N-Quads line of one graph (as rdflib writes it)."""
-
-    def __init__(self, graph: str) -> None:
-        from kg_build.rdf.ntriples import rdflib_term
-
-        self.lines: set[str] = set()
-        self.tail = f" <{graph}> .\n"
-        self.text = rdflib_term
-        self.iris: dict[Node, str] = {}  # subjects and predicates recur: each written once
-
-    def add(self, triple: tuple[Node, Node, Node], /) -> None:
-        s, p, o = triple
-        iris, text = self.iris, self.text
-        ts = iris.get(s) or iris.setdefault(s, text(s))
-        tp = iris.get(p) or iris.setdefault(p, text(p))
-        self.lines.add(f"{ts} {tp} {text(o)}{self.tail}")
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ to the guide graph, so removing the fact-check graph leaves the guide's statemen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -21,8 +21,10 @@ from rdflib.term import Node
 from kg_build.curation.curated import FINDING_KINDS, SEVERITIES, Curated
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
 from kg_build.rdf import iris
+from kg_build.rdf import ntriples as nt
 from kg_build.rdf.literals import boolean, decimal, integer
-from kg_build.rdf.vocab import T
+from kg_build.rdf.vocab import NT, T
+from kg_build.rdf.xsd import canonical_decimal
 from kg_build.tsv import split_list
 
 RULE_SEVERITIES = {SH.Violation: "ErrorSeverity", SH.Warning: "WarningSeverity", SH.Info: "InfoSeverity"}
@@ -46,12 +48,20 @@ class TripleSink(Protocol):
     def add(self, triple: tuple[Node, Node, Node], /) -> object: ...
 
 
-class GuideFacts(Protocol):
-    """What the rule findings read of the guide graph: an rdflib ``Graph``, or a lighter view."""
+class TextSink(Protocol):
+    """Where rule findings are added as N-Triples text: a graph of a
+    :class:`~kg_build.build.quads.QuadSink`, or anything with its ``add``."""
 
-    def value(self, subject: Node, predicate: Node) -> Node | None: ...
-    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]: ...
-    def __contains__(self, triple: tuple[Node, Node, Node], /) -> bool: ...
+    def add(self, s: str, p: str, o: str, /) -> None: ...
+
+
+class GuideFacts(Protocol):
+    """What the rule findings read of the guide graph, every node named by its IRI: the lexical
+    form of a literal value, the IRIs a node points to, and whether a node has a type."""
+
+    def literal(self, subject: str, predicate: str) -> str | None: ...
+    def iris(self, subject: str, predicate: str) -> list[str]: ...
+    def has_type(self, subject: str, cls: str) -> bool: ...
 
 
 def add_percent(g: TripleSink, node: URIRef, text: str) -> None:
@@ -205,53 +215,88 @@ def add_rule_findings(ds: Dataset, results: Iterable[RuleResult]) -> list[URIRef
     The evidence of each is the guide itself: the band the guide lists the statement under, or,
     for a rule that names a second statement (two statements that cannot both hold), that other
     statement, which the finding then concerns too. Returns the findings added, in key order.
+    (The rdflib form of :func:`add_rule_findings_to`, which the build uses on its store.)
     """
-    return add_rule_findings_to(ds.graph(iris.FACTCHECK_GRAPH), ds.graph(iris.GUIDE_GRAPH), results)
+    from kg_build.build.quads import QuadSink
+
+    sink = QuadSink()
+    added = add_rule_findings_to(sink.graph(str(iris.FACTCHECK_GRAPH)), GraphFacts(ds.graph(iris.GUIDE_GRAPH)), results)
+    ds.parse(data="".join(sink.sorted_lines()), format="nquads")
+    return [URIRef(iri) for iri in added]
 
 
-def add_rule_findings_to(g: TripleSink, guide: GuideFacts, results: Iterable[RuleResult]) -> list[URIRef]:
-    """:func:`add_rule_findings` on plain graphs: the findings go to ``g``, the statements they
+class GraphFacts:
+    """:class:`GuideFacts` read from an rdflib graph."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def literal(self, subject: str, predicate: str) -> str | None:
+        for o in self.graph.objects(URIRef(subject), URIRef(predicate)):
+            return str(o) if isinstance(o, Literal) else None
+        return None
+
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        return [str(o) for o in self.graph.objects(URIRef(subject), URIRef(predicate)) if isinstance(o, URIRef)]
+
+    def has_type(self, subject: str, cls: str) -> bool:
+        return (URIRef(subject), RDF.type, URIRef(cls)) in self.graph
+
+
+_TYPE, _LABEL = f"<{RDF.type}>", f"<{RDFS.label}>"
+_RDFS_LABEL, _STATEMENT = str(RDFS.label), str(T.Statement)
+_VERBATIM_VALUE, _VERBATIM_LABEL = str(T.verbatimValue), str(T.verbatimLabel)
+_IN_BAND, _IN_SECTION = str(T.inBand), str(T.inSection)
+_CITES, _NUMBER = str(T.citesReference), str(T.referenceNumber)
+_ONE = nt.typed("1", "integer")
+
+
+def add_rule_findings_to(g: TextSink, guide: GuideFacts, results: Iterable[RuleResult]) -> list[str]:
+    """:func:`add_rule_findings` as N-Triples text: the findings go to ``g``, the statements they
     quote are read from ``guide`` (the statements' types, labels, values, bands, sections and
-    cited references suffice)."""
-    added: list[URIRef] = []
+    cited references suffice). Returns the IRIs of the findings added, in key order."""
+    added: list[str] = []
     keys = {res: rule_finding_key(res) for res in set(results)}
     for res in sorted(keys, key=keys.__getitem__):
-        if (res.focus_node, RDF.type, T.Statement) not in guide or res.severity not in RULE_SEVERITIES:
+        focus = str(res.focus_node)
+        if res.severity not in RULE_SEVERITIES or not guide.has_type(focus, _STATEMENT):
             continue
         key = keys[res]
-        node = iris.finding(key)
-        label = guide.value(res.focus_node, RDFS.label)
-        other = res.value if res.value is not None and (res.value, RDF.type, T.Statement) in guide else None
-        g.add((node, RDF.type, T.Finding))
-        g.add((node, T.findingKind, T.InternalInconsistency))
-        g.add((node, T.severity, T[RULE_SEVERITIES[res.severity]]))
-        g.add((node, T.concerns, res.focus_node))
-        g.add((node, T.sourceShape, res.source_shape))
-        stated = guide.value(res.focus_node, T.verbatimValue)
+        finding = iris.mint_text("finding", key)
+        node = f"<{finding}>"
+        label = guide.literal(focus, _RDFS_LABEL)
+        other = str(res.value) if res.value is not None and guide.has_type(str(res.value), _STATEMENT) else None
+        add = g.add
+        add(node, _TYPE, NT.Finding)
+        add(node, NT.findingKind, NT.InternalInconsistency)
+        add(node, NT.severity, NT[RULE_SEVERITIES[res.severity]])
+        add(node, NT.concerns, f"<{focus}>")
+        add(node, NT.sourceShape, f"<{res.source_shape}>")
+        stated = guide.literal(focus, _VERBATIM_VALUE)
         if stated is not None:
-            g.add((node, T.statedValue, Literal(str(stated))))
+            add(node, NT.statedValue, nt.literal(stated))
         if other is not None:
-            other_label = guide.value(other, RDFS.label)
-            g.add((node, RDFS.label, Literal(f"{label} and {other_label}: the two cannot both hold")))
-            g.add((node, T.concerns, other))
-            g.add((node, T.explanation, Literal(res.message + _shared_references(guide, res.focus_node, other))))
+            other_label = guide.literal(other, _RDFS_LABEL)
+            add(node, _LABEL, nt.literal(f"{label} and {other_label}: the two cannot both hold"))
+            add(node, NT.concerns, f"<{other}>")
+            add(node, NT.explanation, nt.literal(res.message + _shared_references(guide, focus, other)))
             _evidence_from_statement(g, guide, key, other)
         else:
-            g.add((node, RDFS.label, Literal(f"{label}: {res.message}" if label else res.message)))
-            g.add((node, T.explanation, Literal(res.message)))
-            band = guide.value(res.focus_node, T.inBand)
-            if isinstance(band, URIRef):
-                _evidence_from_band(g, guide, key, band)
-        added.append(node)
+            add(node, _LABEL, nt.literal(f"{label}: {res.message}" if label else res.message))
+            add(node, NT.explanation, nt.literal(res.message))
+            bands = guide.iris(focus, _IN_BAND)
+            if bands:
+                _evidence_from_band(g, guide, key, bands[0])
+        added.append(finding)
     return added
 
 
-def _reference_numbers(guide: GuideFacts, statement: URIRef) -> list[int]:
-    numbers = (guide.value(r, T.referenceNumber) for r in guide.objects(statement, T.citesReference))
-    return sorted(int(n) for n in numbers if isinstance(n, Literal))
+def _reference_numbers(guide: GuideFacts, statement: str) -> list[int]:
+    numbers = (guide.literal(r, _NUMBER) for r in guide.iris(statement, _CITES))
+    return sorted(int(n) for n in numbers if n is not None)
 
 
-def _shared_references(guide: GuideFacts, a: URIRef, b: URIRef) -> str:
+def _shared_references(guide: GuideFacts, a: str, b: str) -> str:
     """A sentence naming the references two statements both cite ('' when they share none).
 
     The two then rest on the same source, so they cannot both be that source's figure.
@@ -263,36 +308,53 @@ def _shared_references(guide: GuideFacts, a: URIRef, b: URIRef) -> str:
     return f" Both cite {'reference' if len(shared) == 1 else 'references'} {cited}."
 
 
-def _evidence_from_band(g: TripleSink, guide: GuideFacts, key: str, band: URIRef) -> None:
-    ev = iris.evidence(key, "1")
-    band_label = str(guide.value(band, RDFS.label))
-    band_value = str(guide.value(band, T.verbatimValue))
-    g.add((iris.finding(key), T.hasEvidence, ev))
-    g.add((ev, RDF.type, T.Evidence))
-    g.add((ev, RDFS.label, Literal(f"the guide's own band: {band_label}")))
-    g.add((ev, T.order, integer("1")))
-    g.add((ev, T.reportedValue, Literal(band_value)))
-    g.add((ev, T.reportedFor, Literal(f"the band heading {band_label}")))
-    g.add((ev, T.refersTo, band))
-    add_percent(g, ev, band_value)
+def _evidence(g: TextSink, key: str, label: str, value: str, reported_for: str, refers_to: str) -> None:
+    """The one piece of evidence of a rule finding: the guide's own band or other statement."""
+    ev = f"<{iris.mint_text('finding', key, 'evidence', '1')}>"
+    add = g.add
+    add(f"<{iris.mint_text('finding', key)}>", NT.hasEvidence, ev)
+    add(ev, _TYPE, NT.Evidence)
+    add(ev, _LABEL, nt.literal(label))
+    add(ev, NT.order, _ONE)
+    add(ev, NT.reportedValue, nt.literal(value))
+    add(ev, NT.reportedFor, nt.literal(reported_for))
+    add(ev, NT.refersTo, f"<{refers_to}>")
+    if "%" in value:
+        try:
+            add_range_text(add, ev, parse_percent(value))
+        except ValueSyntaxError:
+            pass
 
 
-def _evidence_from_statement(g: TripleSink, guide: GuideFacts, key: str, other: URIRef) -> None:
-    ev = iris.evidence(key, "1")
-    other_label = str(guide.value(other, RDFS.label))
-    value = str(guide.value(other, T.verbatimValue))
-    section = guide.value(other, T.inSection)
-    heading = str(guide.value(section, RDFS.label)) if section is not None else ""
+def _evidence_from_band(g: TextSink, guide: GuideFacts, key: str, band: str) -> None:
+    band_label = str(guide.literal(band, _RDFS_LABEL))
+    band_value = str(guide.literal(band, _VERBATIM_VALUE))
+    _evidence(g, key, f"the guide's own band: {band_label}", band_value, f"the band heading {band_label}", band)
+
+
+def _evidence_from_statement(g: TextSink, guide: GuideFacts, key: str, other: str) -> None:
+    other_label = str(guide.literal(other, _RDFS_LABEL))
+    value = str(guide.literal(other, _VERBATIM_VALUE))
+    sections = guide.iris(other, _IN_SECTION)
+    heading = str(guide.literal(sections[0], _RDFS_LABEL)) if sections else ""
     refs = _reference_numbers(guide, other)
     cited = f", citing {''.join(f'[{n}]' for n in refs)}" if refs else ", citing nothing"
-    g.add((iris.finding(key), T.hasEvidence, ev))
-    g.add((ev, RDF.type, T.Evidence))
-    g.add((ev, RDFS.label, Literal(f"the guide's own other statement: {other_label}")))
-    g.add((ev, T.order, integer("1")))
-    g.add((ev, T.reportedValue, Literal(value)))
-    g.add((ev, T.reportedFor, Literal(f"{guide.value(other, T.verbatimLabel) or other_label} ({heading}{cited})")))
-    g.add((ev, T.refersTo, other))
-    add_percent(g, ev, value)
+    as_written = guide.literal(other, _VERBATIM_LABEL) or other_label
+    _evidence(g, key, f"the guide's own other statement: {other_label}", value,
+              f"{as_written} ({heading}{cited})", other)
+
+
+def add_range_text(add: Callable[[str, str, str], None], node: str, value: Range) -> None:
+    """:func:`add_range` as N-Triples text: ``add(node, predicate, object)`` for each part."""
+    if value.lower is not None:
+        add(node, NT.lowerBound, nt.typed(canonical_decimal(value.lower), "decimal"))
+        add(node, NT.lowerBoundInclusive, nt.boolean(bool(value.lower_inclusive)))
+    if value.upper is not None:
+        add(node, NT.upperBound, nt.typed(canonical_decimal(value.upper), "decimal"))
+        add(node, NT.upperBoundInclusive, nt.boolean(bool(value.upper_inclusive)))
+    if value.point is not None:
+        add(node, NT.pointEstimate, nt.typed(canonical_decimal(value.point), "decimal"))
+    add(node, NT.isApproximate, nt.boolean(value.approximate))
 
 
 def add_range(g: TripleSink, node: URIRef, value: Range) -> None:
