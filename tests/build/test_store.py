@@ -165,6 +165,23 @@ def test_the_error_of_a_store_written_beside_the_build_is_raised_as_soon_as_it_i
     assert not (tmp_path / "store").exists()
 
 
+def test_a_line_with_an_invalid_iri_stops_the_build_though_the_on_disk_store_reads_leniently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The on-disk store's thread reads the sorted lines without the IRI checks, the store the
+    checks run on with them: a bad IRI still fails the build, and nothing is left."""
+    build_quads = pipeline.build_quads
+
+    def with_bad_iri(cur, sink):  # type: ignore[no-untyped-def]
+        sink.add_lines(['<https://example.org/a b> <https://example.org/p> "x" <https://example.org/g> .\n'])
+        return build_quads(cur, sink)
+
+    monkeypatch.setattr(pipeline, "build_quads", with_bad_iri)
+    with pytest.raises(SyntaxError, match="Invalid IRI code point ' '"):
+        pipeline.build(tmp_path / "out", ("nquads",), reason=False)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_build_that_fails_before_its_store_is_complete_stops_the_thread_writing_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
