@@ -252,7 +252,7 @@ def _write(
         # file and writes the exports while this one validates (the graph is final once the rules
         # and the reasoner have run).
         if total >= PARALLEL_EXPORT_MIN:
-            job = writers.ExportJob(parts, final, formats, paths, total)
+            job = writers.ExportJob(parts, final, formats, paths)
         else:
             with progress.stage("merge"):
                 total = merge_files(parts, final)
@@ -502,9 +502,6 @@ class GuideContext:
 
     def has_type(self, subject: str, cls: str) -> bool:
         return cls in self.iris(subject, _RDF_TYPE)
-
-    def __len__(self) -> int:
-        return sum(map(len, self.spo.values()))
 
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

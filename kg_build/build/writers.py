@@ -151,13 +151,13 @@ class ExportJob:
     """
 
     def __init__(
-        self, parts: list[Path], nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None = None
+        self, parts: list[Path], nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path]
     ) -> None:
         import multiprocessing
 
         ctx = multiprocessing.get_context("spawn")
         self._receive, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_export_child, args=(send, parts, nquads, fmts, staged, total),
+        self._process = ctx.Process(target=_export_child, args=(send, parts, nquads, fmts, staged),
                                     name="ntrk-kg exports", daemon=True)
         self._process.start()
         send.close()
@@ -187,7 +187,7 @@ class ExportJob:
 
 
 def _export_child(
-    send: object, parts: list[Path], nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path], total: int | None
+    send: object, parts: list[Path], nquads: Path, fmts: tuple[str, ...], staged: dict[str, Path]
 ) -> None:
     _die_with_parent()
     outcome: object

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
 from rdflib.term import Node
 
@@ -22,7 +22,7 @@ from kg_build.curation.curated import FINDING_KINDS, SEVERITIES, Curated
 from kg_build.curation.values import Range, ValueSyntaxError, parse_percent
 from kg_build.rdf import iris
 from kg_build.rdf import ntriples as nt
-from kg_build.rdf.literals import boolean, decimal, integer
+from kg_build.rdf.literals import integer
 from kg_build.rdf.vocab import NT, T
 from kg_build.rdf.xsd import canonical_decimal
 from kg_build.tsv import split_list
@@ -66,13 +66,23 @@ class GuideFacts(Protocol):
 
 def add_percent(g: TripleSink, node: URIRef, text: str) -> None:
     """Add the parsed range of ``text`` to ``node`` when it is a percentage (other values stay text)."""
+    value = percent_range(text)
+    if value is not None:
+        add_range(g, node, value)
+
+
+def percent_range(text: str) -> Range | None:
+    """The parsed range of ``text`` when it is a percentage, else ``None`` (the value stays text).
+
+    >>> percent_range("about 40"), percent_range(">90%").lower
+    (None, Decimal('90'))
+    """
     if "%" not in text:
-        return
+        return None
     try:
-        value = parse_percent(text)
+        return parse_percent(text)
     except ValueSyntaxError:
-        return
-    add_range(g, node, value)
+        return None
 
 
 def concerned_node(document: str, concerns: str) -> URIRef:
@@ -319,11 +329,9 @@ def _evidence(g: TextSink, key: str, label: str, value: str, reported_for: str, 
     add(ev, NT.reportedValue, nt.literal(value))
     add(ev, NT.reportedFor, nt.literal(reported_for))
     add(ev, NT.refersTo, f"<{refers_to}>")
-    if "%" in value:
-        try:
-            add_range_text(add, ev, parse_percent(value))
-        except ValueSyntaxError:
-            pass
+    parsed = percent_range(value)
+    if parsed is not None:
+        add_range_text(add, ev, parsed)
 
 
 def _evidence_from_band(g: TextSink, guide: GuideFacts, key: str, band: str) -> None:
@@ -344,27 +352,39 @@ def _evidence_from_statement(g: TextSink, guide: GuideFacts, key: str, other: st
               f"{as_written} ({heading}{cited})", other)
 
 
-def add_range_text(add: Callable[[str, str, str], None], node: str, value: Range) -> None:
-    """:func:`add_range` as N-Triples text: ``add(node, predicate, object)`` for each part."""
+def range_parts(value: Range) -> list[tuple[str, str, str]]:
+    """The parsed bounds, point estimate and approximate flag of a range (percent of cases), each
+    as its ``ntrk:`` property, lexical form and XSD datatype.
+
+    >>> range_parts(parse_percent("5-25%"))  # doctest: +NORMALIZE_WHITESPACE
+    [('lowerBound', '5.0', 'decimal'), ('lowerBoundInclusive', 'true', 'boolean'),
+     ('upperBound', '25.0', 'decimal'), ('upperBoundInclusive', 'true', 'boolean'),
+     ('isApproximate', 'false', 'boolean')]
+    """
+    parts = []
     if value.lower is not None:
-        add(node, NT.lowerBound, nt.typed(canonical_decimal(value.lower), "decimal"))
-        add(node, NT.lowerBoundInclusive, nt.boolean(bool(value.lower_inclusive)))
+        parts += [("lowerBound", canonical_decimal(value.lower), "decimal"),
+                  ("lowerBoundInclusive", _boolean(bool(value.lower_inclusive)), "boolean")]
     if value.upper is not None:
-        add(node, NT.upperBound, nt.typed(canonical_decimal(value.upper), "decimal"))
-        add(node, NT.upperBoundInclusive, nt.boolean(bool(value.upper_inclusive)))
+        parts += [("upperBound", canonical_decimal(value.upper), "decimal"),
+                  ("upperBoundInclusive", _boolean(bool(value.upper_inclusive)), "boolean")]
     if value.point is not None:
-        add(node, NT.pointEstimate, nt.typed(canonical_decimal(value.point), "decimal"))
-    add(node, NT.isApproximate, nt.boolean(value.approximate))
+        parts.append(("pointEstimate", canonical_decimal(value.point), "decimal"))
+    parts.append(("isApproximate", _boolean(value.approximate), "boolean"))
+    return parts
+
+
+def _boolean(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def add_range(g: TripleSink, node: URIRef, value: Range) -> None:
-    """The parsed bounds, point estimate and approximate flag of a range (percent of cases)."""
-    if value.lower is not None:
-        g.add((node, T.lowerBound, decimal(value.lower)))
-        g.add((node, T.lowerBoundInclusive, boolean(bool(value.lower_inclusive))))
-    if value.upper is not None:
-        g.add((node, T.upperBound, decimal(value.upper)))
-        g.add((node, T.upperBoundInclusive, boolean(bool(value.upper_inclusive))))
-    if value.point is not None:
-        g.add((node, T.pointEstimate, decimal(value.point)))
-    g.add((node, T.isApproximate, boolean(value.approximate)))
+    """The parts of a range (:func:`range_parts`) as triples of ``node``."""
+    for prop, lexical, datatype in range_parts(value):
+        g.add((node, T[prop], Literal(lexical, datatype=XSD[datatype])))
+
+
+def add_range_text(add: Callable[[str, str, str], None], node: str, value: Range) -> None:
+    """:func:`add_range` as N-Triples text: ``add(node, predicate, object)`` for each part."""
+    for prop, lexical, datatype in range_parts(value):
+        add(node, NT[prop], nt.typed(lexical, datatype))
