@@ -45,6 +45,7 @@ from kg_build.rdf.prefixes import compress
 from kg_build.reasoning.owl import REASONED_GRAPHS, Reasoning, clashes, inconsistent
 from kg_build.reasoning.tbox import DataRange, Existential, TBox, project_tbox
 from kg_build.sparql.engines import store_threads
+from kg_build.sparql.text import hashed
 
 ENGINE = "rules"
 _A = f"<{RDF.type}>"
@@ -80,11 +81,12 @@ class _Compiler:
         return f"?v{self.fresh}"
 
     def typed(self, node: str, cls: URIRef) -> str:
-        """A pattern: ``node`` has an asserted or derived type that entails ``cls``."""
+        """A pattern: ``node`` has an asserted or derived type that entails ``cls`` (joined by
+        hashing: see :func:`~kg_build.sparql.text.hashed`)."""
         classes = sorted(self.tbox.entailing(cls), key=str)
         self.reads.update(classes)
         t = self.var()
-        return f"VALUES {t} {{ {' '.join(map(_term, classes))} }} {node} {_A} {t} ."
+        return hashed(node, f"VALUES {t} {{ {' '.join(map(_term, classes))} }} {node} {_A} {t} .")
 
     def edge(self, s: str, prop: URIRef, o: str) -> str:
         """A pattern: ``prop(s, o)`` is entailed by a triple, or by the ``owl:hasValue`` of a class of ``s``."""
@@ -107,17 +109,21 @@ class _Compiler:
     def restriction(self, x: str, e: Existential) -> str:
         y = self.var()
         if isinstance(e.filler, DataRange):
-            return f"{{ {self.edge(x, e.prop, y)} }} {self.data_filter(y, e.filler)}"
+            return hashed(x, f"{{ {self.edge(x, e.prop, y)} }} {self.data_filter(y, e.filler)}")
         test = "" if str(e.filler) == "http://www.w3.org/2002/07/owl#Thing" else self.typed(y, e.filler)
-        return f"{{ {self.edge(x, e.prop, y)} }} {test}"
+        return f"{hashed(f'{x} {y}', self.edge(x, e.prop, y))} {test}"
 
     def rule(self, cls: URIRef, body: str) -> Rule:
-        """Nodes matching ``body`` (binding ``?x``) that have no type entailing ``cls`` yet."""
+        """Nodes matching ``body`` (binding ``?x``) that have no type entailing ``cls`` yet.
+
+        The IRI test comes after the ``MINUS``, outside the subquery: inside it, Oxigraph tests
+        each solution of ``body`` before the ``MINUS`` (7.7 s against 1.7 s for the 926,955
+        solutions of the ``ntrk:Statement`` domain rule, 10^7 quads on disk)."""
         reads = frozenset(self.reads)
         self.reads = set()
         already = self.typed("?x", cls)
         self.reads = set()
-        query = f"SELECT DISTINCT ?x WHERE {{ {body} FILTER(isIRI(?x)) MINUS {{ {already} }} }}"
+        query = f"SELECT DISTINCT ?x WHERE {{ {hashed('?x', f'{body} MINUS {{ {already} }}')} FILTER(isIRI(?x)) }}"
         return Rule(cls, query, reads)
 
 
@@ -265,7 +271,8 @@ def _check(st: ox.Store, tbox: TBox, graphs: list[ox.NamedNode], pool: ThreadPoo
         s, o1, o2 = ("?y", "?x", "?z") if inverse else ("?x", "?y", "?z")
         first = c.edge(s, prop, o1) if not inverse else c.edge(o1, prop, s)
         second = c.edge(s, prop, o2) if not inverse else c.edge(o2, prop, s)
-        functional.append(f"SELECT ?x ?y ?z WHERE {{ {{ {first} }} {{ {second} }} FILTER(?y != ?z) }} ORDER BY ?x ?y ?z LIMIT 1")
+        functional.append(f"SELECT ?x ?y ?z WHERE {{ {hashed(f'{s} {o1}', first)} {hashed(f'{s} {o2}', second)} FILTER(?y != ?z) }} "
+                          "ORDER BY ?x ?y ?z LIMIT 1")
     by_class: dict[URIRef, set[URIRef]] = defaultdict(set)
     for pair in tbox.disjoint:
         a, b = sorted(pair, key=str)
@@ -273,8 +280,8 @@ def _check(st: ox.Store, tbox: TBox, graphs: list[ox.NamedNode], pool: ThreadPoo
     disjoint = []
     for a in sorted(by_class, key=str):
         others = sorted({x for b in by_class[a] for x in tbox.entailing(b)}, key=str)
-        disjoint.append(f"SELECT DISTINCT ?x WHERE {{ {c.typed('?x', a)} VALUES ?o {{ {' '.join(map(_term, others))} }} "
-                        f"?x {_A} ?o }} LIMIT 20")
+        typed_other = hashed("?x", f"VALUES ?o {{ {' '.join(map(_term, others))} }} ?x {_A} ?o")
+        disjoint.append(f"SELECT DISTINCT ?x WHERE {{ {c.typed('?x', a)} {typed_other} }} LIMIT 20")
     # The rows are read in the thread that ran the query (pyoxigraph's solutions stay in it).
     found = list(pool.map(lambda q: [tuple(row) for row in _solutions(st, q, graphs)], functional + disjoint))
     for (prop, inverse), rows in zip(tbox.functional, found, strict=False):

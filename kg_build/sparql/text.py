@@ -148,3 +148,23 @@ def with_service_iris(text: str, terms: Mapping[str, str]) -> str:
         previous.append(tok)
     out.append(text[last:])
     return "".join(out)
+
+
+UNLIMITED = 10**15
+"""A ``LIMIT`` no store reaches: it keeps every solution, and only changes how Oxigraph joins."""
+
+
+def hashed(variables: str, group: str) -> str:
+    """The graph pattern ``group`` as a subquery selecting ``variables`` that Oxigraph evaluates
+    once on its own and joins with the rest of the query by hashing.
+
+    Oxigraph joins a plain pattern by looking it up once per solution of what it joins with; a
+    subquery with a ``LIMIT`` it cannot do that to. With :data:`UNLIMITED` the subquery has the
+    group's solutions, projected on ``variables``: the query's answers are the same. On the on-disk
+    store each lookup costs about 14 µs, so joining two sets of 10^5 nodes took 1.9 s looked up and
+    0.3 s hashed (10^7 quads); hashing holds the smaller side in memory instead.
+
+    >>> hashed("?x", "?x a <a:C>")
+    '{ SELECT ?x WHERE { ?x a <a:C> } LIMIT 1000000000000000 }'
+    """
+    return f"{{ SELECT {variables} WHERE {{ {group} }} LIMIT {UNLIMITED} }}"
