@@ -40,7 +40,7 @@ from kg_build.shacl.compile import (
 )
 from kg_build.shacl.report import Report, Result
 from kg_build.shacl.shapes import load_shapes
-from kg_build.sparql.engines import store_threads
+from kg_build.sparql.engines import STORE_THREADS, store_threads
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -242,6 +242,11 @@ MERGE_AT = 2
 when there are at least this many of them."""
 
 
+SPREAD_LONE_GROUP = True
+"""When the checks make one merged query and nothing else, they run apart instead, so that every
+thread of the pool has a query (see :func:`batches`)."""
+
+
 @dataclass(frozen=True)
 class Batch:
     """Compiled checks run as one query: a check alone in the form :func:`choose_forms` chose (its
@@ -306,6 +311,11 @@ def batches(
             query, tag = merged_form([check for check, _ in group])
             merged.append(Batch(query, tuple(check for check, _ in group), tag))
     merged.sort(key=lambda b: -len(b.checks))
+    if SPREAD_LONE_GROUP and len(merged) == 1 and not alone and pool is not None and STORE_THREADS > 1:
+        # One query would leave the pool's other threads idle: its checks run apart instead, each
+        # in its chosen form (the build's two source rules: 58 s merged against 45 s apart on two
+        # threads at 10^7 quads on disk, 1.5 s against 1.0 s at 10^6 in memory).
+        return [Batch(c.query, (c,)) for c in choose_forms(store, merged[0].checks, pool)]
     return merged + [Batch(c.query, (c,)) for c in alone]
 
 

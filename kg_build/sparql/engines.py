@@ -159,6 +159,9 @@ def _values(text: str, bindings: dict[str, Term], name: str) -> str:
         raise UsageError(f"{name}: {exc}") from exc
 
 
+STORE_THREADS = min(2, os.cpu_count() or 1)
+"""The threads of :func:`store_threads`."""
+
 BACKGROUND_NICE = 10
 """How much lower than the process's the priority of :func:`store_threads` given ``background`` is."""
 
@@ -173,7 +176,7 @@ def store_threads(background: bool = False) -> ThreadPoolExecutor:
     first, it keeps a core to itself and the threads take what is left, all of both cores once it
     has ended.
     """
-    return ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
+    return ThreadPoolExecutor(max_workers=STORE_THREADS,
                               initializer=_lower_priority if background else None)
 
 

@@ -4,6 +4,7 @@ a result."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_the_examples_in_the_compiler_hold() -> None:
         assert failed == 0 and tried > 0, module.__name__
 
 
-def test_checks_of_the_same_focus_nodes_run_as_one_query() -> None:
+def test_checks_of_the_same_focus_nodes_run_as_one_query(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     sg = Graph().parse(format="turtle", data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
         @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -127,6 +128,14 @@ def test_checks_of_the_same_focus_nodes_run_as_one_query() -> None:
     # as the minCount check does; the two run as one query.
     store.add(ox.Quad(ox.NamedNode("urn:ex:b"), ox.NamedNode("urn:ex:p"), ox.Literal("x5")))
     assert [(b.checks, b.tag) for b in shacl_oxigraph.batches(store, checks)] == [(checks, "_check")]
+    # Given a pool of two threads, that one query would leave a thread idle: the two run apart.
+    monkeypatch.setattr(shacl_oxigraph, "STORE_THREADS", 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        apart = shacl_oxigraph.batches(store, checks, pool)
+    assert [(b.checks[0].shape, b.checks[0].component, b.tag) for b in apart] == [
+        (c.shape, c.component, "") for c in checks]
+    assert [b.query for b in apart] == [c.query for c in shacl_oxigraph.choose_forms(store, checks)]
+    assert "LATERAL" in apart[0].query  # more than two values per focus node: node by node
     report = shacl_oxigraph.validate_store(store, sg, triples=0)
     assert [(str(r.focus_node), r.constraint_component, r.value) for r in report.results] == [
         ("urn:ex:a", SH.MinCountConstraintComponent, None),

@@ -116,6 +116,7 @@ def test_every_check_in_each_form(form: str, unrelated: Path, monkeypatch: pytes
     run_batch = engine.run_batch
     if form == "merged":
         monkeypatch.setattr(engine, "MERGE_AT", 1)
+        monkeypatch.setattr(engine, "SPREAD_LONE_GROUP", False)
         monkeypatch.setattr(engine, "choose_forms", lambda store, checks, pool=None: [
             engine.forms_of(c).lateral or c for c in checks])
         monkeypatch.setattr(engine, "run_batch", merged)
