@@ -302,5 +302,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run(argv: list[str] | None = None) -> int:
+    """:func:`main`, with the build's own errors and the system's (a full disk) said in one
+    paragraph on stderr, not a traceback: exit 1 for a validation failure, 2 otherwise."""
+    from kg_build.errors import FileSystemError, KgError
+
+    try:
+        return main(argv)
+    except KgError as exc:
+        print(f"benchmarks/run.py: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:
+        print(f"benchmarks/run.py: error: {FileSystemError.wrap(exc)}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -86,3 +86,15 @@ def test_quick_run_writes_csv_and_json(tmp_path: Path) -> None:
     assert detail["same_validation"] is True
     assert not any(p.name.startswith("ntrk-kg-bench") for p in tmp_path.iterdir())
     assert "ntrk-kg query prevalence-by-tumour-type" in proc.stdout
+
+
+def test_a_system_error_is_one_paragraph(tmp_path: Path) -> None:
+    """A system error (here a file where the output folder should be; a full disk alike) ends the
+    run with one paragraph and exit 2, not a traceback."""
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--out", str(blocker / "out")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (f"benchmarks/run.py: error: {blocker / 'out'}: a file is where a folder should be; "
+                           "move the file away or choose another folder\n")
