@@ -305,16 +305,14 @@ def main(argv: list[str] | None = None) -> int:
 def run(argv: list[str] | None = None) -> int:
     """:func:`main`, with the build's own errors and the system's (a full disk) said in one
     paragraph on stderr, not a traceback: exit 1 for a validation failure, 2 otherwise."""
-    from kg_build.errors import FileSystemError, KgError
+    from kg_build.errors import KgError, ending
 
     try:
         return main(argv)
-    except KgError as exc:
-        print(f"benchmarks/run.py: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:
-        print(f"benchmarks/run.py: error: {FileSystemError.wrap(exc)}", file=sys.stderr)
-        return 2
+    except (KgError, OSError) as exc:
+        text, code = ending(exc)
+        print(f"benchmarks/run.py: error: {text}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

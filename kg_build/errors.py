@@ -120,3 +120,18 @@ def os_errno(exc: OSError) -> int | None:
         if os.strerror(code).lower() in text:
             return code
     return None
+
+
+def ending(exc: KgError | OSError) -> tuple[str, int]:
+    """What an error that ends a command says (one paragraph) and the command's exit code: a
+    library error as it is, a system error as :meth:`FileSystemError.wrap` says it (exit 2).
+
+    >>> ending(UsageError("bad --format"))
+    ('bad --format', 2)
+    >>> import errno, os
+    >>> ending(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/out"))
+    ('/out: no space left on the device; free some space or choose a folder on another device', 2)
+    """
+    if isinstance(exc, KgError):
+        return str(exc), exc.exit_code
+    return str(FileSystemError.wrap(exc)), FileSystemError.exit_code

@@ -38,6 +38,7 @@ from kg_build.errors import FileSystemError, ValidationFailure
 from kg_build.query import catalogue
 from kg_build.rdf import formats as rdf_formats
 from kg_build.rdf import iris
+from kg_build.rdf.vocab import NTRK
 from kg_build.resources import METADATA_FILE, ONTOLOGY_FILE, SHAPES_FILE, internal_query
 from kg_build.shacl import validation
 
@@ -475,7 +476,7 @@ class GuideReader:
     followed the links for each, and 1.3 s read in two (0.8 s for the statements), before keeping.
     """
 
-    LINKS = frozenset(f"https://w3id.org/ntrk-kg/ontology#{name}" for name in ("inBand", "inSection", "citesReference"))
+    LINKS = frozenset(NTRK + name for name in ("inBand", "inSection", "citesReference"))
 
     def __init__(self, st: Store) -> None:
         self.st = st

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kg_build.errors import FileSystemError, KgError
+from kg_build.errors import KgError, ending
 from kg_build.sparql.engines import ENGINES
 from kg_build.sparql.results import FORMATS
 
@@ -45,12 +45,10 @@ def errors_to_exit(func: F) -> F:
         quiet_libraries()
         try:
             return func(*args, **kwargs)
-        except KgError as exc:
-            click.echo(f"ntrk-kg: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except OSError as exc:
-            click.echo(f"ntrk-kg: error: {FileSystemError.wrap(exc)}", err=True)
-            sys.exit(FileSystemError.exit_code)
+        except (KgError, OSError) as exc:
+            text, code = ending(exc)
+            click.echo(f"ntrk-kg: error: {text}", err=True)
+            sys.exit(code)
 
     return wrapper  # type: ignore[return-value]
 

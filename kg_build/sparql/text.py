@@ -162,7 +162,7 @@ def hashed(variables: str, group: str) -> str:
     subquery with a ``LIMIT`` it cannot do that to. With :data:`UNLIMITED` the subquery has the
     group's solutions, projected on ``variables``: the query's answers are the same. On the on-disk
     store each lookup costs about 14 µs, so joining two sets of 10^5 nodes took 1.9 s looked up and
-    0.3 s hashed (10^7 quads); hashing holds the smaller side in memory instead.
+    0.3 s hashed (10^7 quads); the join holds one side in memory instead.
 
     >>> hashed("?x", "?x a <a:C>")
     '{ SELECT ?x WHERE { ?x a <a:C> } LIMIT 1000000000000000 }'
