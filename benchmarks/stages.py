@@ -49,7 +49,7 @@ def _build(data: Path, out: Path, reasoner: str = "auto") -> dict[str, object]:
     result = pipeline.build(out, NAMES, data, reasoner=reasoner, progress=progress)
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "peak_rss_mib": peak_rss_mib(), "triples": sum(result.graphs.values()),
-            "stages": {**dict(progress.timings), **dict(progress.beside)}, "outputs": result.outputs}
+            "stages": progress.stage_times(), "outputs": result.outputs}
 
 
 def run(stage: str, data: Path, work: Path) -> dict[str, object]:

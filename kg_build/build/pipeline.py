@@ -13,33 +13,28 @@ and only when they run.
 
 from __future__ import annotations
 
-import gc
 import shutil
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import pyoxigraph as ox
 
 from kg_build import layout, memory
 from kg_build.build import staging, store, writers
 from kg_build.build.builder import build_dataset, build_quads
 from kg_build.build.checks import check_terms
+from kg_build.build.derived import derive
 from kg_build.build.digest import sha256_file
 from kg_build.build.generation import Generation, Swept, resolve_folder, sweep
 from kg_build.build.layers import factcheck
 from kg_build.build.lock import FolderLock, Holder
 from kg_build.build.progress import Progress
-from kg_build.build.quads import QuadSink, merge_files, merge_sorted, path_lines
+from kg_build.build.quads import QuadSink, merge_files
 from kg_build.curation import curated as curation
 from kg_build.errors import FileSystemError, ValidationFailure
 from kg_build.query import catalogue
 from kg_build.rdf import formats as rdf_formats
-from kg_build.rdf import iris
-from kg_build.rdf.vocab import NTRK
-from kg_build.resources import METADATA_FILE, ONTOLOGY_FILE, SHAPES_FILE, internal_query
+from kg_build.resources import METADATA_FILE, ONTOLOGY_FILE, SHAPES_FILE
 from kg_build.shacl import validation
 
 if TYPE_CHECKING:
@@ -56,6 +51,14 @@ MEMORY_CHECK_LIMIT = 2_000_000
 the graph (about 500 bytes a quad; the checks run several times faster than on the on-disk
 store) and the on-disk store is written on a thread beside them; above it they run on the
 on-disk store."""
+INPUT_BYTES_PER_QUAD = 25
+"""Above this many bytes of input tables per quad of :data:`MEMORY_CHECK_LIMIT`, the graph is
+taken to be too large for the checks in memory from the start, and the in-memory store is not
+loaded while the lines are made (it would be let go at the limit, having raised the peak). The
+packaged tables give a quad per 17 bytes, the generated ones a quad per 8 (50 MB of them at
+most, about 6 million quads: past 2 million lines the store is let go). Whatever this guesses, the
+checks run on the same store: a graph that fits but was taken to be too large is loaded after the
+sort instead."""
 
 
 @dataclass
@@ -125,7 +128,7 @@ def build(
     """
     progress = progress or Progress(show=False)
     folder = _folder(out_dir)
-    with progress.stage("read"), _no_cyclic_gc():
+    with progress.stage("read"), memory.no_cyclic_gc():
         cur = curation.load(data_dir)
     made = _make_parents(folder, out_dir)
     lock = FolderLock(folder.parent / layout.lock_name(folder.name), out_dir, "build", wait, on_wait)
@@ -206,40 +209,54 @@ def _write(
     work = gen.path(layout.WORK_DIR)
     work.mkdir()
     cur = tables.pop()
-    with progress.stage("build"), _no_cyclic_gc():
-        sink = build_quads(cur, QuadSink(tmp_dir=work))
-        # What the manifest needs of the tables, so that they can be let go before the load.
-        small = _small_outputs(cur, formats)
-        inputs = {name: sha256_file(path) for name, path in input_files(cur).items()}
-        del cur
-    base = work / "base.nq"
-    with progress.stage("sort", total=sink.added):
-        quads = 0
-        with open(base, "w", encoding="utf-8", newline="\n") as fh:
-            for line in sink.sorted_lines():
-                fh.write(line)
-                quads += 1
-                if not quads & 0xFFFF:
-                    progress.advance(0x10000)
-        del sink
-        _release_memory()
+    # The store the checks run on when the graph is small enough to hold in memory is loaded on a
+    # thread while the lines are made and sorted (let go once they are too many).
+    early = store.MemoryLoader(MEMORY_CHECK_LIMIT) if _may_fit_in_memory(cur) else None
+    try:
+        with progress.stage("build"), memory.no_cyclic_gc():
+            sink = build_quads(cur, QuadSink(tmp_dir=work, tap=early.add if early is not None else None))
+            # What the manifest needs of the tables, so that they can be let go before the load.
+            small = _small_outputs(cur, formats)
+            inputs = {name: sha256_file(path) for name, path in input_files(cur).items()}
+            del cur
+        base = work / "base.nq"
+        with progress.stage("sort", total=sink.added):
+            quads = 0
+            with open(base, "w", encoding="utf-8", newline="\n") as fh:
+                for line in sink.sorted_lines():
+                    fh.write(line)
+                    quads += 1
+                    if not quads & 0xFFFF:
+                        progress.advance(0x10000)
+            del sink
+            memory.release()
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
     in_memory = quads <= MEMORY_CHECK_LIMIT
     staged_store: store.StagedStore | None = None
     # Below MEMORY_CHECK_LIMIT the checks run on an in-memory copy and the on-disk store is written
     # on a thread meanwhile, from the same file (the rules, in Python, leave a core to it); the
     # lines the rules and the reasoner add are handed to it once known.
-    loader = store.BackgroundStore(gen.path(layout.STORE_DIR), base) if in_memory and with_store else None
     job: writers.ExportJob | None = None
+    loader: store.BackgroundStore | None = None
     try:
+        loader = store.BackgroundStore(gen.path(layout.STORE_DIR), base) if in_memory and with_store else None
         with progress.stage("load", total=quads):
             if in_memory:
-                checked = store.memory_store(base)
+                loaded = early.result() if early is not None else None
+                checked = loaded if loaded is not None else store.memory_store(base)
             else:
+                if early is not None:
+                    early.cancel()
                 staged_store = store.StagedStore(gen.path(layout.STORE_DIR), path=base, on_chunk=progress.advance)
                 assert staged_store.store is not None
                 checked = staged_store.store
-        added, notes, extra = _rules_and_reason(checked, base, work, reason is not False, reasoner, progress, quads,
-                                                in_memory, loader.add if loader is not None else None)
+        derived = derive(checked, base, work, reason is not False, reasoner, progress, quads, in_memory,
+                         loader.add if loader is not None else None)
+        added, notes, extra = derived.added, derived.notes, derived.extra
+        del derived
         if loader is not None:
             loader.finish([iter(added.inferred)])
         lines_added = added.lines
@@ -277,6 +294,8 @@ def _write(
             with progress.stage("store"):
                 loader.join()
     except BaseException:
+        if early is not None:
+            early.cancel()
         if job is not None:
             job.cancel()
         if staged_store is not None:
@@ -295,129 +314,14 @@ def _write(
     return BuildResult(graphs, gen.dir, digests, warnings)
 
 
-def _release_memory() -> None:
-    """Give freed memory back to the system between stages (the tables and sorted lines before the
-    load, the rule results and the reasoner's rows before the validation): glibc keeps freed
-    blocks for reuse otherwise, and the build's peak would grow."""
-    gc.collect()
-    memory.trim()
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: reading and building allocate millions of objects and
-    no cycles, and each full collection would walk them all (time growing faster than the data)."""
-    enabled = gc.isenabled()
-    gc.disable()
+def _may_fit_in_memory(cur: curation.Curated) -> bool:
+    """Whether the tables of ``cur`` are few enough for the graph to be checked in memory
+    (:data:`INPUT_BYTES_PER_QUAD`); an error reading their size answers no."""
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-RULE_BATCH = 5_000
-"""Rule results turned into findings at a time: what the findings quote of the guide is read for
-one batch, so that memory stays flat however many findings a large graph gives."""
-
-
-@dataclass
-class _Added:
-    """The lines the rules and the reasoner add to the graph: the findings (sorted, in a file of
-    the work folder) and the inferred types (sorted)."""
-
-    findings: Path | None = None
-    inferred: list[str] = field(default_factory=list)
-    lines: int = 0
-
-    def runs(self) -> list[Iterator[str]]:
-        """Each part as a sorted run of lines (read again from the start at each call)."""
-        runs = [path_lines(self.findings)] if self.findings is not None else []
-        return [*runs, iter(self.inferred)]
-
-    def files(self, base: Path, work: Path) -> list[Path]:
-        """The sorted files to merge into the graph's N-Quads: ``base``, the findings and the
-        inferred types (written to ``work``)."""
-        files = [base] if self.findings is None else [base, self.findings]
-        if self.inferred:
-            files.append(work / "inferred.nq")
-            with open(files[-1], "w", encoding="utf-8", newline="\n") as fh:
-                fh.writelines(self.inferred)
-        return files
-
-
-def _rules_and_reason(
-    st: Store, base: Path, work: Path, reason: bool, reasoner: str, progress: Progress, quads: int,
-    in_memory: bool = False, hand_over: Callable[[Iterator[str]], None] | None = None,
-) -> tuple[_Added, list[str], dict[str, object]]:
-    """Rule findings and reasoning on the loaded store (``in_memory``: held in memory): the lines
-    they add (also added to the store), the reasoner's notes and what the manifest records of the
-    reasoner. The findings' lines are handed to ``hand_over`` as soon as they are known (the
-    on-disk store written beside the checks loads them while the reasoner runs)."""
-    extra: dict[str, object] = {}
-    notes: list[str] = []
-    with progress.stage("rules"), _no_cyclic_gc():
-        added = _rule_findings(st, work, in_memory)
-        if hand_over is not None and added.findings is not None:
-            hand_over(path_lines(added.findings))
-        _release_memory()
-    if reason:
-        from kg_build.reasoning import engines
-
-        def dataset() -> Dataset:
-            from kg_build.rdf.io import dataset_from_nquads
-
-            return dataset_from_nquads("".join(merge_sorted(path_lines(base), *added.runs())))
-
-        with progress.stage("reason"):
-            inferred = engines.reason_store(st, reasoner, quads + added.lines, dataset)
-            notes.extend(inferred.notes)
-            extra["reasoner"] = inferred.engine
-            extra["consistency_checked_by"] = inferred.checked_by
-            more = sorted(set(engines.inferred_lines(inferred)))
-            _load_lines(st, more, in_memory)
-            added.inferred, added.lines = more, added.lines + len(more)
-            _release_memory()
-    return added, notes, extra
-
-
-def _rule_findings(st: Store, work: Path, in_memory: bool = False) -> _Added:
-    """Run the source rules on the store, turn their results into findings :data:`RULE_BATCH` at a
-    time (their lines kept sorted in a file of ``work``) and add them to the store at the end."""
-    from kg_build.shacl.oxigraph import validate_store
-
-    report = validate_store(st, use_shapes=validation.source_rules(), triples=0, in_memory=in_memory)
-    results = factcheck.rule_results(report.results)
-    del report
-    if not results:
-        return _Added()
-    from concurrent.futures import ThreadPoolExecutor
-
-    reader = GuideReader(st)
-
-    def context(batch: list[factcheck.RuleResult]) -> GuideContext:
-        return reader.context({r.focus_node for r in batch} | {r.value for r in batch if r.value is not None})
-
-    sink = QuadSink(chunk_lines=store.LOAD_CHUNK_LINES, tmp_dir=work)
-    findings = sink.graph(str(iris.FACTCHECK_GRAPH))
-    batches = [results[start : start + RULE_BATCH] for start in range(0, len(results), RULE_BATCH)]
-    # The next batch's context is queried on a thread (in the store's native code) while this one
-    # turns the current batch into lines (Python).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(context, batches[0])
-        for i, batch in enumerate(batches):
-            guide = ahead.result()
-            if i + 1 < len(batches):
-                ahead = pool.submit(context, batches[i + 1])
-            factcheck.add_rule_findings_to(findings, guide, batch)
-    path, count = work / "findings.nq", 0
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for line in sink.sorted_lines():
-            fh.write(line)
-            count += 1
-    # Loaded once all are known (the findings read the guide graph only).
-    _load_lines(st, path, in_memory)
-    return _Added(findings=path, lines=count)
+        size = sum(path.stat().st_size for path in cur.files())
+    except OSError:
+        return False
+    return size <= INPUT_BYTES_PER_QUAD * MEMORY_CHECK_LIMIT
 
 
 def _validate(
@@ -439,102 +343,6 @@ def _validate(
 
             _stop_unless_conforms(replace(report, triples=count_triples(st)))
     return [r.line() for r in report.warnings], validation_summary(report)
-
-
-def _load_lines(st: Store, lines: list[str] | Path, in_memory: bool = False) -> None:
-    """Add N-Quads ``lines`` (or the N-Quads file at that path) to the store.
-
-    On the on-disk store they are bulk-loaded a slice at a time (a transactional load holds all of
-    it in memory: several GiB for the millions of lines of a large build), then the store is
-    compacted: each bulk load is a set of new files that every later query reads until they are
-    compacted. A store held in memory (``in_memory``) holds them anyway: there they are added in
-    one transactional load (at 10^6 quads, the 346,059 lines of the rule findings in 1.07 s
-    against 1.34 s bulk-loaded, the slicing not counted)."""
-    from pyoxigraph import RdfFormat
-
-    if in_memory:
-        if isinstance(lines, Path):
-            st.load(path=str(lines), format=RdfFormat.N_QUADS)
-        else:
-            st.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
-        return
-    if isinstance(lines, Path):
-        with open(lines, "rb") as fh:
-            store.load_slices(st, fh)
-    else:
-        store.load_slices(st, lines)
-    st.optimize()
-
-
-class GuideReader:
-    """Reads what the guide graph says of batches of nodes that the rule findings quote (types,
-    labels, values, bands, section headings, reference numbers), and of the bands, sections and
-    references they link to.
-
-    Those linked nodes are few and shared by many statements: what was read of them is kept for
-    the next batches. At 10^7 quads on disk, 10,000 statements took 1.9 s in one query that
-    followed the links for each, and 1.3 s read in two (0.8 s for the statements), before keeping.
-    """
-
-    LINKS = frozenset(NTRK + name for name in ("inBand", "inSection", "citesReference"))
-
-    def __init__(self, st: Store) -> None:
-        self.st = st
-        self.linked: dict[str, list[tuple[str, object]]] = {}
-
-    def _read(self, nodes: Iterable[str]) -> dict[str, list[tuple[str, object]]]:
-        from kg_build.sparql.text import with_value_set
-
-        query = with_value_set(internal_query("guide-context"), "x", [f"<{n}>" for n in sorted(nodes)])
-        solutions = self.st.query(query)
-        assert isinstance(solutions, ox.QuerySolutions)
-        read: dict[str, list[tuple[str, object]]] = {}
-        for x, p, o in solutions:
-            read.setdefault(x.value, []).append((p.value, o))
-        return read
-
-    def context(self, nodes: set[object]) -> GuideContext:
-        """The context of ``nodes`` (IRIs, or terms whose string is one): what the guide graph says
-        of them and of the bands, sections and references they link to."""
-        guide = GuideContext()
-        if not nodes:
-            return guide
-        own = self._read({str(n) for n in nodes})
-        links = {o.value for pos in own.values() for p, o in pos if p in self.LINKS and isinstance(o, ox.NamedNode)}
-        missing = links - self.linked.keys() - own.keys()
-        if missing:
-            read = self._read(missing)
-            for node in missing:
-                self.linked[node] = read.get(node, [])
-        for node in links - own.keys():
-            own[node] = self.linked[node]
-        spo = guide.spo
-        for s, pos in own.items():
-            for p, o in pos:
-                spo.setdefault((s, p), []).append(o)
-        return guide
-
-
-class GuideContext:
-    """Triples of the guide graph held by subject and predicate IRI, as the store gives them: the
-    little the rule findings read (:class:`kg_build.build.layers.factcheck.GuideFacts`), without
-    an rdflib graph's indexes."""
-
-    def __init__(self) -> None:
-        self.spo: dict[tuple[str, str], list[object]] = {}
-
-    def literal(self, subject: str, predicate: str) -> str | None:
-        objects = self.spo.get((subject, predicate))
-        return objects[0].value if objects and isinstance(objects[0], ox.Literal) else None
-
-    def iris(self, subject: str, predicate: str) -> list[str]:
-        return [o.value for o in self.spo.get((subject, predicate), ()) if isinstance(o, ox.NamedNode)]
-
-    def has_type(self, subject: str, cls: str) -> bool:
-        return cls in self.iris(subject, _RDF_TYPE)
-
-
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _small_outputs(cur: curation.Curated, formats: tuple[str, ...]) -> dict[str, bytes]:

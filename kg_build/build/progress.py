@@ -25,6 +25,9 @@ class Progress:
         self.timings: list[tuple[str, float]] = []
         self.peaks: list[float] = []
         """The process's peak resident memory (MiB) at the end of each stage of :attr:`timings`."""
+        self.threaded: list[tuple[str, float, str]] = []
+        """Stages run on a thread beside one of :attr:`timings` (name, seconds, that stage's name):
+        not part of the total."""
         self.beside: list[tuple[str, float]] = []
         """Stages run by another process at the same time as these (not part of the total)."""
         self.beside_peak = 0.0
@@ -48,6 +51,25 @@ class Progress:
             if self.show:
                 self.stream.write("\r\033[K")
                 self.stream.flush()
+
+    @contextmanager
+    def on_thread(self, name: str) -> Iterator[None]:
+        """Time the block, run on a thread beside the current stage, as stage ``name`` (listed
+        after that stage, not part of the total)."""
+        host, start = self._stage, time.perf_counter()
+        try:
+            yield
+        finally:
+            self.threaded.append((name, time.perf_counter() - start, host))
+
+    def stage_times(self) -> dict[str, float]:
+        """Every stage's time, in order: each stage of this process followed by those run on a
+        thread beside it, then the stages of the other process."""
+        times: dict[str, float] = {}
+        for name, seconds in self.timings:
+            times[name] = seconds
+            times.update((n, s) for n, s, host in self.threaded if host == name)
+        return {**times, **dict(self.beside)}
 
     def advance(self, n: int = 1) -> None:
         """Count ``n`` more items done in the current stage."""
@@ -75,8 +97,12 @@ class Progress:
 
     def report(self) -> str:
         """Each stage's time and the peak memory after it, one per line, and the total."""
-        width = max([len(n) for n, _ in self.timings + self.beside] + [5])
-        lines = [f"  {n:<{width}}  {s:8.3f} s  {m:7,.0f} MiB" for (n, s), m in zip(self.timings, self.peaks, strict=True)]
+        width = max([len(n) for n, _ in self.timings + self.beside] + [len(n) for n, _, _ in self.threaded] + [5])
+        lines = []
+        for (n, s), m in zip(self.timings, self.peaks, strict=True):
+            lines.append(f"  {n:<{width}}  {s:8.3f} s  {m:7,.0f} MiB")
+            lines.extend(f"  {t:<{width}}  {ts:8.3f} s  on a thread, beside {n} (not in the total)"
+                         for t, ts, host in self.threaded if host == n)
         lines.append(f"  {'total':<{width}}  {sum(s for _, s in self.timings):8.3f} s")
         if self.beside:
             lines.append(f"in a second process, beside validate (peak {self.beside_peak:,.0f} MiB):")

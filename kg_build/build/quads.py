@@ -12,10 +12,12 @@ from __future__ import annotations
 import heapq
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 DEFAULT_CHUNK_LINES = 1_000_000
+TAP_LINES = 100_000
+"""Lines handed to a sink's tap at a time."""
 
 
 class GraphWriter:
@@ -31,20 +33,47 @@ class GraphWriter:
         """Add the triple ``s p o`` (each N-Triples text) to this graph."""
         sink = self._sink
         sink._lines.append(f"{s} {p} {o}{self._suffix}")
-        if len(sink._lines) >= sink.chunk_lines:
-            sink._spill()
+        if len(sink._lines) >= sink._mark:
+            sink._reached()
 
 
 class QuadSink:
     """Collects N-Quads lines; :meth:`sorted_lines` yields them sorted and de-duplicated."""
 
-    def __init__(self, chunk_lines: int | None = None, tmp_dir: Path | None = None) -> None:
+    def __init__(
+        self, chunk_lines: int | None = None, tmp_dir: Path | None = None,
+        tap: Callable[[list[str]], None] | None = None, tap_lines: int = TAP_LINES,
+    ) -> None:
         self.chunk_lines = chunk_lines or DEFAULT_CHUNK_LINES
+        self.tap = tap
+        """Called with the lines added, in the order added, :data:`TAP_LINES` at a time (the rest
+        at :meth:`flush_tap`), before they are sorted: the build loads them into its in-memory
+        store meanwhile."""
+        self._tap_lines = tap_lines
+        self._tapped = 0  # lines of _lines already handed to the tap
         self._lines: list[str] = []
         self._runs: list[Path] = []
         self._spilled_lines = 0
         self._tmp = tmp_dir
         self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._mark = self._next_mark()
+
+    def _next_mark(self) -> int:
+        """The length of ``_lines`` at which :meth:`_reached` is due: a tap or a spill."""
+        return min(self.chunk_lines, self._tapped + self._tap_lines) if self.tap is not None else self.chunk_lines
+
+    def _reached(self) -> None:
+        if self.tap is not None and len(self._lines) > self._tapped:
+            self.flush_tap()
+        if len(self._lines) >= self.chunk_lines:
+            self._spill()
+        self._mark = self._next_mark()
+
+    def flush_tap(self) -> None:
+        """Hand the lines not yet handed to :attr:`tap` (if any) to it."""
+        if self.tap is not None and len(self._lines) > self._tapped:
+            self.tap(self._lines[self._tapped :])
+            self._tapped = len(self._lines)
 
     def graph(self, graph_iri: str) -> GraphWriter:
         """A writer for the named graph ``graph_iri`` (an IRI, not N-Triples text)."""
@@ -54,8 +83,8 @@ class QuadSink:
         """Add ready-made N-Quads lines (each ending in a newline)."""
         for line in lines:
             self._lines.append(line)
-            if len(self._lines) >= self.chunk_lines:
-                self._spill()
+            if len(self._lines) >= self._mark:
+                self._reached()
 
     def _spill(self) -> None:
         if self._dir is None:
@@ -66,6 +95,7 @@ class QuadSink:
         self._runs.append(path)
         self._spilled_lines += len(self._lines)
         self._lines = []
+        self._tapped = 0
 
     @property
     def added(self) -> int:
@@ -78,7 +108,9 @@ class QuadSink:
         return len(self._runs)
 
     def sorted_lines(self) -> Iterator[str]:
-        """Every line added, sorted and without duplicates; the sink is empty afterwards."""
+        """Every line added, sorted and without duplicates; the sink is empty afterwards (the lines
+        not yet handed to :attr:`tap` are handed to it first)."""
+        self.flush_tap()
         self._lines.sort()
         if not self._runs:
             lines, self._lines = self._lines, []

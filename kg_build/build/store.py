@@ -86,6 +86,77 @@ def load_slices(
             on_chunk(len(chunk))
 
 
+class MemoryLoader:
+    """An in-memory store loaded on a thread while the build makes its lines.
+
+    :meth:`add` (a :class:`~kg_build.build.quads.QuadSink`'s tap) hands over lines in the order the
+    builder makes them; the thread parses them strictly (the IRI checks included) and adds them, in
+    native code without the interpreter lock, so the load runs beside the builder's Python (at 10^6
+    quads the load is then done when the sort is). The store ignores duplicates and order: it
+    ends holding the quads of the sorted file. Once more than ``limit`` lines have come, the build
+    will check on the on-disk store: the thread stops and the store is let go, so memory stays
+    bounded. :meth:`result` waits for the thread and gives the store (``None`` if let go) or raises
+    what the thread raised; :meth:`cancel` (the build failed) stops it.
+    """
+
+    def __init__(self, limit: int) -> None:
+        import queue
+        import threading
+
+        from pyoxigraph import Store
+
+        self.limit = limit
+        self.lines = 0
+        self.error: BaseException | None = None
+        self._store: Store | None = Store()
+        self._more: queue.Queue[list[str] | None] = queue.Queue(maxsize=8)
+        self._stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="ntrk-kg memory load", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from pyoxigraph import RdfFormat
+
+        while (lines := self._more.get()) is not None:
+            if self._stopped.is_set() or self.error is not None or self._store is None:
+                continue
+            try:
+                self._store.load("".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+            except BaseException as exc:  # handed to the thread that asks for the result
+                self.error = exc
+        if self._stopped.is_set():
+            self._store = None
+
+    def add(self, lines: list[str]) -> None:
+        """Hand over ``lines`` (N-Quads, each ending in a newline) to load."""
+        if self._stopped.is_set():
+            return
+        self.lines += len(lines)
+        if self.lines > self.limit:
+            self.cancel()
+            return
+        self._more.put(lines)
+
+    def result(self) -> Store | None:
+        """The store holding every line handed over (``None`` once more than ``limit`` came, or
+        after :meth:`cancel`); raise what the loading thread raised."""
+        if not self._stopped.is_set():
+            self._more.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        store, self._store = self._store, None
+        return store
+
+    def cancel(self) -> None:
+        """Stop loading and let the store go."""
+        if not self._stopped.is_set():
+            self._stopped.set()
+            self._more.put(None)
+        self.thread.join()
+        self._store = None
+
+
 class BackgroundStore:
     """A :class:`StagedStore` written on a thread while the build goes on: bulk-loaded from the
     N-Quads file at ``path`` from the start (native code, without the interpreter lock), then

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pyoxigraph as ox
@@ -24,7 +25,8 @@ from kg_build.rdf.prefixes import compress
 from kg_build.reasoning import owl, rules
 from kg_build.reasoning.owl import REASONED_GRAPHS, Reasoning, inferred_lines
 
-__all__ = ["ENGINES", "HERMIT_CHECK_LIMIT", "ReasonersDisagree", "inferred_lines", "reason", "reason_store"]
+__all__ = ["ENGINES", "HERMIT_CHECK_LIMIT", "ReasonersDisagree", "inferred_lines", "reason", "reason_store",
+           "reads_store_only"]
 
 ENGINES = ("auto", "rules", "hermit", "owlrl")
 HERMIT_CHECK_LIMIT = 10_000
@@ -50,14 +52,24 @@ def reason(ds: Dataset, engine: str = "auto") -> Reasoning:
     return reason_store(_store_of(ds), engine, len(ds), lambda: ds)
 
 
-def reason_store(st: ox.Store, engine: str, quads: int, dataset: Callable[[], Dataset]) -> Reasoning:
+def reads_store_only(engine: str, quads: int) -> bool:
+    """Whether :func:`reason_store` with ``engine`` on a graph of ``quads`` quads (or more) reads the
+    store alone: the rule reasoner, with no HermiT check (HermiT and owlrl read the graph as an
+    rdflib dataset)."""
+    return engine == "rules" or (engine == "auto" and quads > HERMIT_CHECK_LIMIT)
+
+
+def reason_store(
+    st: ox.Store, engine: str, quads: int, dataset: Callable[[], Dataset], stop: threading.Event | None = None
+) -> Reasoning:
     """Reason over the store ``st`` (``quads`` quads); ``dataset`` gives the same graph as an rdflib
-    dataset, read only when HermiT or owlrl runs."""
+    dataset, read only when HermiT or owlrl runs. Once ``stop`` is set, the rule reasoner stops
+    before its next query (raising ``InterruptedError``)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown reasoner {engine!r}; choose one of {', '.join(ENGINES)}")
     if engine in ("hermit", "owlrl"):
         return owl.reason(dataset(), engine)
-    result = rules.infer(st)
+    result = rules.infer(st, stop=stop)
     result.checked_by.append(rules.ENGINE)
     if engine == "auto":
         if owl.java() is None:

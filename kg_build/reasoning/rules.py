@@ -29,6 +29,7 @@ Literals outside the value space of a datatype property's range are left to the 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -163,8 +164,10 @@ def _solutions(st: ox.Store, query: str, graphs: Sequence[ox.NamedNode]) -> ox.Q
     return result
 
 
-def infer(st: ox.Store, tbox: TBox | None = None) -> Reasoning:
+def infer(st: ox.Store, tbox: TBox | None = None, stop: threading.Event | None = None) -> Reasoning:
     """The new types of the individuals of ``st``'s reasoned graphs (see the module's docstring).
+    Once ``stop`` is set (the build failed elsewhere), it stops before its next wave of rules,
+    raising ``InterruptedError``.
 
     Raises :class:`~kg_build.reasoning.owl.InconsistentGraph` or :class:`AmbiguousIdentity` when the
     graph contradicts the ontology. The scratch graph of derived types is removed whatever happens.
@@ -185,6 +188,8 @@ def infer(st: ox.Store, tbox: TBox | None = None) -> Reasoning:
                 due = [i for i, rule in enumerate(rules) if i not in ran or any(grew[c] > ran[i] for c in rule.reads)]
                 if not due:
                     break
+                if stop is not None and stop.is_set():
+                    raise InterruptedError("the rule reasoner was stopped")
                 wave = _wave(rules, due, tbox)
                 found = pool.map(lambda i: [row["x"] for row in _solutions(st, rules[i].query, everything)], wave)
                 for i, nodes in zip(wave, list(found), strict=True):

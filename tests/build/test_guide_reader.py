@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg_build.build.pipeline import GuideReader
+from kg_build.build.derived import GuideReader
 
 GUIDE = "https://w3id.org/ntrk-kg/graph/guide"
 N = "https://w3id.org/ntrk-kg/ontology#"

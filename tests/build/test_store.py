@@ -190,7 +190,7 @@ def test_a_build_that_fails_before_its_store_is_complete_stops_the_thread_writin
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", str(tmp_path / "x"))
 
-    monkeypatch.setattr(pipeline, "_rules_and_reason", fail)
+    monkeypatch.setattr(pipeline, "derive", fail)
     with pytest.raises(FileSystemError, match="no space left on the device"):
         pipeline.build(tmp_path / "out", ("nquads",))
     assert "ntrk-kg store load" not in [t.name for t in threading.enumerate()]
@@ -208,3 +208,72 @@ def test_a_build_checked_on_the_on_disk_store_writes_what_one_checked_in_memory_
     assert on_disk.outputs == in_memory.outputs
     assert on_disk.warnings == in_memory.warnings
     assert quads_of_store(tmp_path / "disk") == quads_of_file(tmp_path / "disk" / "ntrk-kg.nq")
+
+
+def test_the_store_loaded_while_the_lines_are_made_holds_them_once(tmp_path: Path) -> None:
+    from kg_build.build import store
+
+    loader = store.MemoryLoader(limit=10)
+    loader.add(_LINES[3:])
+    loader.add(_LINES[:4])  # a duplicate, and out of order: the store holds each quad once
+    st = loader.result()
+    assert st is not None
+    assert sorted(str(q) + " .\n" for q in st) == sorted(_LINES)
+    assert loader.thread.name == "ntrk-kg memory load" and not loader.thread.is_alive()
+
+
+def test_the_store_loaded_while_the_lines_are_made_is_let_go_past_its_limit() -> None:
+    from kg_build.build import store
+
+    loader = store.MemoryLoader(limit=4)
+    loader.add(_LINES[:3])
+    loader.add(_LINES[3:])  # 5 lines: more than the limit
+    assert not loader.thread.is_alive()
+    loader.add(_LINES[:1])  # ignored once let go
+    assert loader.result() is None
+
+
+def test_the_store_loaded_while_the_lines_are_made_parses_strictly_and_raises_at_the_result() -> None:
+    from kg_build.build import store
+
+    loader = store.MemoryLoader(limit=10)
+    loader.add(_LINES[:2])
+    loader.add(['<https://example.org/a b> <https://example.org/p> "x" <https://example.org/g> .\n'])
+    loader.add(_LINES[2:])
+    with pytest.raises(SyntaxError, match="Invalid IRI code point ' '"):
+        loader.result()
+    assert not loader.thread.is_alive()
+
+
+def test_a_build_failing_while_its_lines_are_made_stops_the_memory_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    build_quads = pipeline.build_quads
+
+    def fail_after(cur, sink):  # type: ignore[no-untyped-def]
+        build_quads(cur, sink)
+        raise OSError(28, "No space left on device", str(tmp_path / "x"))
+
+    monkeypatch.setattr(pipeline, "build_quads", fail_after)
+    with pytest.raises(FileSystemError, match="no space left on the device"):
+        pipeline.build(tmp_path / "out", ("nquads",))
+    assert "ntrk-kg memory load" not in [t.name for t in threading.enumerate()]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_tables_too_large_for_the_checks_in_memory_are_not_loaded_while_the_lines_are_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg_build.build import store
+
+    early = pipeline.build(tmp_path / "early", ("nquads",), reason=False)
+
+    def refused(limit: int) -> None:
+        raise AssertionError("no store is loaded while the lines are made")
+
+    monkeypatch.setattr(pipeline, "INPUT_BYTES_PER_QUAD", 0)  # every input taken to be too large
+    monkeypatch.setattr(store, "MemoryLoader", refused)
+    late = pipeline.build(tmp_path / "late", ("nquads",), reason=False)  # loaded after the sort
+    assert late.outputs == early.outputs

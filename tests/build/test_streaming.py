@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.build import builder, pipeline, quads
+from kg_build.build import builder, derived, pipeline, quads
 from kg_build.build.progress import Progress
 from kg_build.build.quads import QuadSink
 from kg_build.curation import curated as curation
@@ -102,7 +102,7 @@ def test_rule_findings_made_a_few_at_a_time_give_the_same_files(tmp_path: Path, 
     """Large graphs turn their rule results into findings in batches (flat memory): one result
     at a time gives the same graph as all at once."""
     whole = pipeline.build(tmp_path / "whole", ("nquads", "trig"), reason=False, with_store=False)
-    monkeypatch.setattr(pipeline, "RULE_BATCH", 1)
+    monkeypatch.setattr(derived, "RULE_BATCH", 1)
     batched = pipeline.build(tmp_path / "batched", ("nquads", "trig"), reason=False, with_store=False)
     assert batched.outputs == whole.outputs
     assert batched.graphs["https://w3id.org/ntrk-kg/graph/factcheck"] == whole.graphs["https://w3id.org/ntrk-kg/graph/factcheck"]
@@ -116,18 +116,37 @@ def test_the_curated_tables_are_let_go_before_the_load(tmp_path: Path, monkeypat
     from kg_build.build import store
 
     seen: dict[str, object] = {}
-    build_quads, memory_store = pipeline.build_quads, store.memory_store
+    build_quads, result = pipeline.build_quads, store.MemoryLoader.result
 
     def building(cur, sink):  # type: ignore[no-untyped-def]
         seen["tables"] = weakref.ref(cur)
         return build_quads(cur, sink)
 
-    def loading(path: Path):  # type: ignore[no-untyped-def]
+    def loading(self):  # type: ignore[no-untyped-def]
         gc.collect()
         seen["held at the load"] = seen["tables"]() is not None  # type: ignore[operator]
-        return memory_store(path)
+        return result(self)
 
     monkeypatch.setattr(pipeline, "build_quads", building)
-    monkeypatch.setattr(store, "memory_store", loading)
+    monkeypatch.setattr(store.MemoryLoader, "result", loading)
     pipeline.build(tmp_path / "out", ("nquads",), reason=False)
     assert seen["held at the load"] is False
+
+
+def test_the_tap_is_handed_every_line_in_the_order_added_across_spills(tmp_path: Path) -> None:
+    handed: list[list[str]] = []
+    sink = QuadSink(chunk_lines=7, tmp_dir=tmp_path, tap=handed.append, tap_lines=3)
+    g = sink.graph("https://example.org/g")
+    lines = [f"<https://example.org/s{i % 11}> <https://example.org/p> \"{i}\"" for i in range(25)]
+    for i, text in enumerate(lines):
+        s, p, o = text.split(" ", 2)
+        g.add(s, p, o)
+        if i == 9:
+            sink.add_lines(["<https://example.org/x> <https://example.org/p> \"x\" <https://example.org/g> .\n"])
+    assert sink.spilled_runs == 3
+    sorted_lines = list(sink.sorted_lines())  # hands the rest first
+    expected = [f"{t} <https://example.org/g> .\n" for t in lines]
+    expected.insert(10, "<https://example.org/x> <https://example.org/p> \"x\" <https://example.org/g> .\n")
+    assert [line for chunk in handed for line in chunk] == expected
+    assert [len(chunk) for chunk in handed] == [3, 3, 1, 3, 3, 1, 3, 3, 1, 3, 2]  # up to each spill, then the rest
+    assert sorted_lines == sorted(expected)

@@ -238,3 +238,21 @@ def test_an_axiom_outside_the_fragment_is_refused_by_name(extra, message):
         read_tbox(ontology_with(extra))
     assert str(err.value).startswith(message + "; reason with --reasoner hermit")
     assert err.value.exit_code == 2
+
+
+def test_the_rules_stop_before_their_next_wave_once_told(assembled):
+    import threading
+
+    import pyoxigraph as ox
+
+    from kg_build.rdf.bridge import from_rdflib
+
+    st = ox.Store()
+    st.extend(ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), from_rdflib(g))  # type: ignore[arg-type]
+              for s, p, o, g in assembled.quads((None, None, None, None)))
+    before = len(st)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(InterruptedError, match="the rule reasoner was stopped"):
+        rules.infer(st, stop=stop)
+    assert len(st) == before  # the scratch graph is gone
