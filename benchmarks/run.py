@@ -169,9 +169,11 @@ def scale_rows(size: float, seed: int, work: Path, compare_max: float, reason_ma
                      target=f"<= {limit:g}x floor at {_label(target_at)}",
                      met=_met(whole / floor <= limit, size, at=target_at)))
     if "reason" in stages:
-        add("reason / load (the rule reasoner against the load)", stages["reason"], ratio=round(stages["reason"] / stages["load"], 2),
-            ratio_to="build: load", target="<= 2x the load at 1e7",
-            met=_met(stages["reason"] <= 2 * stages["load"], size, at=1e7))
+        # Against the floor (the same quads bulk-loaded into memory): the build's own load stage is
+        # on disk above 2 million quads (slower) and, below, done beside the builder (not a stage).
+        add("reason / load (the rule reasoner against the floor's load)", stages["reason"],
+            ratio=round(stages["reason"] / floor, 2), ratio_to="floor-oxigraph", target="<= 2x the load at 1e7",
+            met=_met(stages["reason"] <= 2 * floor, size, at=1e7))
     if "build-reason" in results:
         r = results["build-reason"]
         add("build with HermiT's types (whole)", float(r["seconds"]), peak_rss_mib=round(float(r["peak_rss_mib"]), 1))
