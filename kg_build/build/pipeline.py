@@ -212,6 +212,9 @@ def _write(
     # The store the checks run on when the graph is small enough to hold in memory is loaded on a
     # thread while the lines are made and sorted (let go once they are too many).
     early = store.MemoryLoader(MEMORY_CHECK_LIMIT) if _may_fit_in_memory(cur) else None
+    staged_store: store.StagedStore | None = None
+    job: writers.ExportJob | None = None
+    loader: store.BackgroundStore | None = None
     try:
         with progress.stage("build"), memory.no_cyclic_gc():
             sink = build_quads(cur, QuadSink(tmp_dir=work, tap=early.add if early is not None else None))
@@ -230,18 +233,10 @@ def _write(
                         progress.advance(0x10000)
             del sink
             memory.release()
-    except BaseException:
-        if early is not None:
-            early.cancel()
-        raise
-    in_memory = quads <= MEMORY_CHECK_LIMIT
-    staged_store: store.StagedStore | None = None
-    # Below MEMORY_CHECK_LIMIT the checks run on an in-memory copy and the on-disk store is written
-    # on a thread meanwhile, from the same file (the rules, in Python, leave a core to it); the
-    # lines the rules and the reasoner add are handed to it once known.
-    job: writers.ExportJob | None = None
-    loader: store.BackgroundStore | None = None
-    try:
+        in_memory = quads <= MEMORY_CHECK_LIMIT
+        # Below MEMORY_CHECK_LIMIT the checks run on an in-memory copy and the on-disk store is
+        # written on a thread meanwhile, from the same file (the rules, in Python, leave a core to
+        # it); the lines the rules and the reasoner add are handed to it once known.
         loader = store.BackgroundStore(gen.path(layout.STORE_DIR), base) if in_memory and with_store else None
         with progress.stage("load", total=quads):
             if in_memory:
